@@ -1,0 +1,63 @@
+// check_host() (RFC 7208 §4) with a trace of why.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spfdoctor/dns.hpp"
+#include "spfdoctor/ip.hpp"
+#include "spfdoctor/result.hpp"
+#include "spfdoctor/task.hpp"
+
+namespace spfdoctor {
+
+enum class Identity : std::uint8_t { MailFrom, Helo };
+[[nodiscard]] constexpr std::string_view to_string(Identity i) { return i == Identity::Helo ? "helo" : "mailfrom"; }
+
+struct Query {
+  IpAddress ip;
+  std::string sender;  // MAIL FROM; empty (or "<>") means the null sender
+  std::string helo;    // HELO/EHLO name
+  std::string receiver = "unknown";  // the "r" macro
+};
+
+struct EvalOptions {
+  bool trace = true;
+  // Records to use instead of what DNS publishes, by domain (lint --record).
+  std::map<std::string, std::string> record_overrides;
+  // The "t" macro; 0 means now.
+  std::int64_t timestamp = 0;
+};
+
+struct TraceStep {
+  int depth = 0;
+  std::string kind;  // record, term, dns, match, result, error, ...
+  std::string text;
+};
+
+struct Evaluation {
+  Result result = Result::None;
+  Identity identity = Identity::MailFrom;
+  std::string domain;                       // the domain whose policy was evaluated
+  std::optional<std::string> record;        // the top-level record, when one was found
+  std::optional<std::string> matched;       // the deciding term, as written
+  std::optional<std::string> matched_domain;  // the domain whose record holds it
+  std::optional<std::string> explanation;   // fail only: the expanded exp= text
+  std::optional<std::string> problem;       // permerror/temperror: why
+  int lookups = 0;
+  int void_lookups = 0;
+  std::vector<TraceStep> trace;
+};
+
+// Evaluates `query` (RFC 7208 §4). Never throws for bad DNS data or records.
+[[nodiscard]] Task<Evaluation> evaluate_async(dns::Resolver& resolver, Query query, const EvalOptions& options);
+// Same, driving the resolver until the answer is known.
+[[nodiscard]] Evaluation evaluate(dns::Resolver& resolver, const Query& query, const EvalOptions& options = {});
+
+// The default explanation receivers use when there is no exp= (pyspf's words).
+inline constexpr std::string_view kDefaultExplanation = "SPF fail - not authorized";
+
+}  // namespace spfdoctor

@@ -1,0 +1,89 @@
+#include <fmt/format.h>
+
+#include "spfdoctor/report.hpp"
+
+namespace spfdoctor::report {
+
+namespace {
+
+template <class T>
+nlohmann::json opt(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+// Records and DNS data may hold any bytes; JSON output must stay valid UTF-8.
+std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+    }
+  }
+  return out;
+}
+
+nlohmann::json opt_printable(const std::optional<std::string>& v) {
+  return v ? nlohmann::json(printable(*v)) : nlohmann::json(nullptr);
+}
+
+const char* color_of(Result r) {
+  switch (r) {
+    case Result::Pass: return "\033[32m";
+    case Result::Fail:
+    case Result::PermError: return "\033[31m";
+    case Result::SoftFail:
+    case Result::TempError: return "\033[33m";
+    default: return "\033[36m";
+  }
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Evaluation& e, bool with_trace) {
+  nlohmann::json j;
+  j["result"] = to_string(e.result);
+  j["domain"] = printable(e.domain);
+  j["identity"] = to_string(e.identity);
+  j["record"] = opt_printable(e.record);
+  j["matched"] = opt_printable(e.matched);
+  j["matched_domain"] = opt_printable(e.matched_domain);
+  j["explanation"] = opt_printable(e.explanation);
+  j["problem"] = opt_printable(e.problem);
+  j["lookups"] = e.lookups;
+  j["void_lookups"] = e.void_lookups;
+  if (with_trace) {
+    auto& t = j["trace"] = nlohmann::json::array();
+    for (const auto& step : e.trace) {
+      t.push_back({{"depth", step.depth}, {"kind", step.kind}, {"text", printable(step.text)}});
+    }
+  }
+  return j;
+}
+
+std::string to_text(const Evaluation& e, const Query& q, bool color) {
+  auto paint = [&](const char* code, std::string_view s) {
+    return color ? fmt::format("{}{}\033[0m", code, s) : std::string(s);
+  };
+  std::string out;
+  out += fmt::format("SPF {} for {} from {}\n", paint(color_of(e.result), to_string(e.result)),
+                     printable(e.domain), q.ip.to_string());
+  out += fmt::format("  identity     {} (sender {}, HELO {})\n", to_string(e.identity),
+                     q.sender.empty() ? "<>" : printable(q.sender), q.helo.empty() ? "-" : printable(q.helo));
+  out += fmt::format("  record       {}\n", e.record ? printable(*e.record) : "(none)");
+  if (e.matched) out += fmt::format("  matched      {} (in {})\n", printable(*e.matched), printable(*e.matched_domain));
+  if (e.explanation) out += fmt::format("  explanation  {}\n", printable(*e.explanation));
+  if (e.problem) out += fmt::format("  problem      {}\n", printable(*e.problem));
+  out += fmt::format("  lookups      {}/10, void lookups {}/2\n", e.lookups, e.void_lookups);
+  if (!e.trace.empty()) {
+    out += "  trace\n";
+    for (const auto& step : e.trace) {
+      out += fmt::format("    {:{}}{:<7} {}\n", "", step.depth * 2, step.kind, printable(step.text));
+    }
+  }
+  return out;
+}
+
+}  // namespace spfdoctor::report

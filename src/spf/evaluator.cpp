@@ -1,0 +1,559 @@
+// check_host() (RFC 7208 §4-§6) as a coroutine over the DNS interface.
+//
+// The shape follows the reference implementation, pyspf 2.0.14, wherever
+// RFC 7208 leaves a choice, so that the two agree test for test: each record is
+// first prepared term by term (syntax errors, macro expansion, the redirect
+// lookup count, the exp= text) and then evaluated. Those choices are marked
+// "pyspf:" and listed in docs/known-differences.md.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+#include "spf/macro.hpp"
+#include "spfdoctor/record.hpp"
+#include "spfdoctor/spf.hpp"
+
+namespace spfdoctor {
+
+namespace {
+
+using dns::AnswerPtr;
+using dns::RType;
+using spf::Mechanism;
+using spf::Record;
+using spf::Term;
+using spf::TermKind;
+
+constexpr int kMaxLookups = 10;      // §4.6.4
+constexpr int kMaxVoidLookups = 2;   // §4.6.4
+constexpr int kMaxMxNames = 10;      // §4.6.4
+constexpr int kMaxPtrNames = 10;     // §4.6.4
+constexpr int kMaxRecursion = 20;    // belt and braces; the lookup limit bounds depth first
+
+// Awaits one DNS answer.
+class Lookup final : public dns::Waiter {
+ public:
+  Lookup(dns::Resolver& r, std::string_view name, RType type) : resolver_(r), name_(name), type_(type) {}
+  bool await_ready() {
+    resolver_.submit(name_, type_, *this);
+    return answer_ != nullptr;
+  }
+  void await_suspend(std::coroutine_handle<> h) { handle_ = h; }
+  AnswerPtr await_resume() { return std::move(answer_); }
+  void complete(AnswerPtr answer) override {
+    answer_ = std::move(answer);
+    if (handle_) std::exchange(handle_, {}).resume();
+  }
+
+ private:
+  dns::Resolver& resolver_;
+  std::string_view name_;
+  RType type_;
+  AnswerPtr answer_;
+  std::coroutine_handle<> handle_;
+};
+
+// pyspf: a query name with an empty label or a label over 63 octets is not
+// asked; it yields no data and is not a void lookup.
+bool askable(std::string_view name) {
+  if (name.empty()) return false;
+  std::size_t start = 0;
+  while (true) {
+    auto dot = name.find('.', start);
+    auto len = (dot == std::string_view::npos ? name.size() : dot) - start;
+    if (len == 0 || len > 63) return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+bool is_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+class Evaluator {
+ public:
+  Evaluator(dns::Resolver& resolver, Query query, const EvalOptions& options)
+      : resolver_(resolver), options_(options), query_(std::move(query)) {
+    if (query_.sender == "<>") query_.sender.clear();
+    // §4.3 / pyspf: a null sender is checked as postmaster@HELO; a sender
+    // without a local part uses "postmaster" for the l macro.
+    s_ = query_.sender;
+    if (s_.empty() && !query_.helo.empty()) {
+      s_ = "postmaster@" + query_.helo;
+      eval_.identity = Identity::Helo;
+    }
+    if (query_.sender.empty()) {
+      l_ = "postmaster";
+      o_ = query_.helo;
+    } else if (auto at = query_.sender.find('@'); at == std::string::npos) {
+      l_ = "postmaster";
+      o_ = query_.sender;
+    } else {
+      l_ = query_.sender.substr(0, at);
+      if (l_.empty()) l_ = "postmaster";
+      o_ = query_.sender.substr(at + 1);
+    }
+    const auto& ip = query_.ip;
+    i_ = ip.to_dotted_nibbles();
+    c_ = ip.to_string();
+    v_ = ip.is_v4() ? "in-addr" : "ip6";
+    r_ = query_.receiver.empty() ? "unknown" : query_.receiver;
+    auto now = options_.timestamp != 0 ? options_.timestamp
+                                       : std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count();
+    t_ = std::to_string(now);
+    eval_.domain = o_;
+  }
+
+  Task<Evaluation> run() {
+    Result result = Result::None;
+    std::optional<std::string> record;
+    trace(0, "query", fmt::format("check_host(ip={}, domain={}, sender={}) as {}", c_, o_, s_,
+                                 to_string(eval_.identity)));
+    if (co_await fetch_spf(o_, 0, record)) {
+      if (!record) {
+        trace(0, "result", fmt::format("{} publishes no SPF record: none", o_.empty() ? "(empty)" : o_));
+        result = Result::None;
+      } else {
+        eval_.record = *record;
+        if (!co_await check_record(*record, o_, 0, result)) result = failure_result_;
+      }
+    } else {
+      result = failure_result_;
+    }
+    eval_.result = result;
+    if (result == Result::PermError || result == Result::TempError) {
+      eval_.problem = problem_;
+      eval_.matched.reset();
+      eval_.matched_domain.reset();
+    }
+    if (result == Result::Fail && explanation_) eval_.explanation = explanation_;
+    eval_.lookups = lookups_;
+    eval_.void_lookups = voids_;
+    trace(0, "result", std::string(to_string(result)));
+    co_return std::move(eval_);
+  }
+
+ private:
+  // ---- failures -------------------------------------------------------------
+  bool fail(Result r, std::string why) {
+    failure_result_ = r;
+    problem_ = std::move(why);
+    trace(depth_, "error", fmt::format("{}: {}", to_string(r), problem_));
+    return false;
+  }
+
+  void trace(int depth, std::string_view kind, std::string text) {
+    if (!options_.trace) return;
+    eval_.trace.push_back(TraceStep{depth, std::string(kind), std::move(text)});
+  }
+
+  // §4.6.4: at most 10 terms that cause DNS lookups.
+  bool count_lookup(const Term& term, std::string_view domain) {
+    ++lookups_;
+    if (lookups_ > kMaxLookups) {
+      return fail(Result::PermError, fmt::format("more than {} DNS lookups: {} in the record of {} was the {}th",
+                                                 kMaxLookups, term.text, domain, lookups_));
+    }
+    return true;
+  }
+
+  // Looks at a DNS answer: maps errors to temperror and counts void lookups.
+  bool accept(const dns::Answer& a, std::string_view name, RType type, bool ignore_void) {
+    if (options_.trace) {
+      std::string summary;
+      if (a.ok()) {
+        summary = a.records.empty() ? "no data" : fmt::format("{} record(s)", a.records.size());
+      } else {
+        summary = std::string(dns::to_string(a.status));
+      }
+      trace(depth_, "dns", fmt::format("{} {} -> {}", name, dns::to_string(type), summary));
+    }
+    if (a.status != dns::Status::Ok && a.status != dns::Status::NxDomain) {
+      return fail(Result::TempError, fmt::format("DNS {} for {} {}{}", dns::to_string(a.status), name,
+                                                 dns::to_string(type), a.detail.empty() ? "" : ": " + a.detail));
+    }
+    if (!ignore_void && a.is_void()) {
+      ++voids_;
+      if (voids_ > kMaxVoidLookups) {
+        return fail(Result::PermError,
+                    fmt::format("more than {} void DNS lookups: {} {} was the {}th lookup with no answer",
+                                kMaxVoidLookups, name, dns::to_string(type), voids_));
+      }
+    }
+    return true;
+  }
+
+  // Resolves `name`/`type`; `out` is null when the name is not askable.
+  Task<bool> ask(std::string name, RType type, bool ignore_void, AnswerPtr& out) {
+    out.reset();
+    if (!name.empty() && name.back() == '.') name.pop_back();
+    if (!askable(name)) co_return true;
+    name = lower(name);
+    out = co_await Lookup(resolver_, name, type);
+    co_return accept(*out, name, type, ignore_void);
+  }
+
+  // §4.4-4.5: the SPF record of `domain`, or none.
+  Task<bool> fetch_spf(const std::string& domain, int depth, std::optional<std::string>& out) {
+    out.reset();
+    depth_ = depth;
+    if (auto it = options_.record_overrides.find(lower(domain)); it != options_.record_overrides.end()) {
+      trace(depth, "record", fmt::format("{}: using the given record \"{}\"", domain, it->second));
+      out = it->second;
+      co_return true;
+    }
+    // §4.3: a malformed domain gives none without a query.
+    if (!askable(domain)) co_return true;
+    AnswerPtr answer;
+    if (!co_await ask(domain, RType::TXT, false, answer)) co_return false;
+    std::vector<std::string> found;
+    for (const auto& rr : answer->records) {
+      if (rr.strings.empty()) continue;
+      std::string joined;
+      for (const auto& s : rr.strings) joined += s;  // §3.3: joined without spaces
+      if (spf::is_spf_record(joined)) found.push_back(std::move(joined));
+    }
+    if (found.size() > 1) {
+      co_return fail(Result::PermError,
+                     fmt::format("{} publishes {} SPF records; exactly one is allowed (RFC 7208 §4.5)", domain,
+                                 found.size()));
+    }
+    if (found.empty()) co_return true;
+    if (!is_ascii(found.front())) {
+      co_return fail(Result::PermError,
+                     fmt::format("the SPF record of {} has non-ASCII bytes (RFC 7208 §3.1)", domain));
+    }
+    trace(depth, "record", fmt::format("{}: \"{}\"", domain, found.front()));
+    out = std::move(found.front());
+    co_return true;
+  }
+
+  // The "p" macro (§7.3): a validated name of the client, computed once.
+  Task<bool> ensure_p(const std::string& domain) {
+    if (p_) co_return true;
+    std::vector<std::string> names;
+    if (!co_await validated_ptrs(names)) co_return false;
+    if (names.empty()) {
+      p_ = "unknown";
+    } else if (std::find(names.begin(), names.end(), domain) != names.end()) {
+      p_ = domain;
+    } else {
+      p_ = names.front();
+      std::string suffix = "." + domain;
+      for (const auto& n : names) {
+        if (n.ends_with(suffix)) {
+          p_ = n;
+          break;
+        }
+      }
+    }
+    co_return true;
+  }
+
+  // §5.5: names from the PTR answer (the first 10) whose address records hold
+  // the client address.
+  Task<bool> validated_ptrs(std::vector<std::string>& out) {
+    out.clear();
+    AnswerPtr ptrs;
+    if (!co_await ask(query_.ip.reverse_name(), RType::PTR, false, ptrs)) co_return false;
+    if (!ptrs) co_return true;
+    RType type = query_.ip.is_v4() ? RType::A : RType::AAAA;
+    int n = 0;
+    for (const auto& rr : ptrs->records) {
+      if (n++ >= kMaxPtrNames) break;
+      AnswerPtr addrs;
+      if (!co_await ask(rr.target, type, false, addrs)) co_return false;
+      if (!addrs) continue;
+      for (const auto& a : addrs->records) {
+        if (a.address == query_.ip) {
+          out.push_back(rr.target);
+          break;
+        }
+      }
+    }
+    co_return true;
+  }
+
+  bool expand(const spf::MacroString& spec, const std::string& domain, bool explanation, std::string& out) {
+    MacroValues v{s_, l_, o_, domain, i_, p_ ? *p_ : std::string("unknown"), v_, query_.helo, c_, r_, t_};
+    out = expand_macros(spec, v, explanation);
+    return true;
+  }
+
+  // pyspf expand_domain(): the current domain stands in for an absent
+  // domain-spec, and is itself checked and expanded.
+  Task<bool> target_of(const Term& term, const std::string& domain, std::string& out) {
+    spf::MacroString implicit;
+    const spf::MacroString* spec = &term.spec;
+    if (!term.has_arg) {
+      if (term.mechanism == Mechanism::A && spf::is_ip4_literal(domain)) {
+        co_return fail(Result::PermError, fmt::format("\"{}\": use ip4:{} for an IPv4 address", term.text, domain));
+      }
+      if (!spf::has_valid_domain_end(domain)) {
+        co_return fail(Result::PermError,
+                       fmt::format("\"{}\": the current domain \"{}\" is not a valid domain", term.text, domain));
+      }
+      implicit = spf::compile_macro_string(domain, spf::MacroContext::DomainSpec);
+      if (implicit.error) co_return fail(Result::PermError, fmt::format("\"{}\": {}", term.text, *implicit.error));
+      spec = &implicit;
+    }
+    if (spec->uses_p && !co_await ensure_p(domain)) co_return false;
+    expand(*spec, domain, false, out);
+    if (out.empty()) co_return fail(Result::PermError, fmt::format("\"{}\" expands to an empty domain", term.text));
+    co_return true;
+  }
+
+  // The exp= text (§6.2). Nothing that goes wrong here changes the result
+  // (pyspf swallows every error), but void lookups made on the way still count.
+  Task<bool> fetch_explanation(const std::string& target, const std::string& domain, int recursion) {
+    auto saved_result = failure_result_;
+    auto saved_problem = problem_;
+    auto restore = [&] {
+      failure_result_ = saved_result;
+      problem_ = saved_problem;
+    };
+    std::string name = target;
+    if (!name.empty() && name.back() == '.') name.pop_back();
+    if (!askable(name)) co_return true;
+    name = lower(name);
+    AnswerPtr answer = co_await Lookup(resolver_, name, RType::TXT);
+    trace(depth_, "dns", fmt::format("{} TXT (exp=) -> {}", name,
+                                    answer->ok() ? fmt::format("{} record(s)", answer->records.size())
+                                                 : std::string(dns::to_string(answer->status))));
+    if (!answer->ok()) co_return true;
+    std::vector<std::string> texts;
+    for (const auto& rr : answer->records) {
+      if (rr.strings.empty()) continue;
+      std::string joined;
+      for (const auto& s : rr.strings) joined += s;
+      texts.push_back(std::move(joined));
+    }
+    if (texts.size() != 1 || !is_ascii(texts.front())) co_return true;
+    auto ms = spf::compile_macro_string(texts.front(), spf::MacroContext::Explanation);
+    if (ms.error) co_return true;
+    if (ms.uses_p && !co_await ensure_p(domain)) {
+      restore();
+      co_return true;
+    }
+    std::string text;
+    expand(ms, domain, true, text);
+    if (!text.empty() && recursion == 0) explanation_ = std::move(text);
+    co_return true;
+  }
+
+
+  // Evaluates one record (§4.6, §5, §6).
+  Task<bool> check_record(const std::string& text, const std::string& domain, int recursion, Result& out) {
+    if (recursion > kMaxRecursion) co_return fail(Result::PermError, "include nesting too deep");
+    depth_ = recursion;
+    Record rec = spf::parse_record(text);
+    // Pass 1 (pyspf): terms in order; syntax errors, expansions, the redirect
+    // lookup, and the exp= text.
+    std::vector<std::string> targets(rec.terms.size());
+    std::optional<std::string> redirect;
+    for (std::size_t k = 0; k < rec.terms.size(); ++k) {
+      const Term& t = rec.terms[k];
+      if (t.error) {
+        co_return fail(Result::PermError, fmt::format("syntax error in the record of {} at byte {}: {}", domain,
+                                                      t.error_offset, *t.error));
+      }
+      switch (t.kind) {
+        case TermKind::Redirect: {
+          if (!count_lookup(t, domain)) co_return false;
+          std::string target;
+          if (t.spec.uses_p && !co_await ensure_p(domain)) co_return false;
+          expand(t.spec, domain, false, target);
+          if (target.empty()) co_return fail(Result::PermError, fmt::format("\"{}\" expands to nothing", t.text));
+          redirect = std::move(target);
+          break;
+        }
+        case TermKind::Explanation: {
+          std::string target;
+          if (t.spec.uses_p && !co_await ensure_p(domain)) co_return false;
+          expand(t.spec, domain, false, target);
+          if (!target.empty()) {
+            (void)co_await fetch_explanation(target, domain, recursion);
+          }
+          break;
+        }
+        case TermKind::UnknownModifier:
+          if (t.spec.uses_p && !co_await ensure_p(domain)) co_return false;
+          break;
+        case TermKind::Mechanism:
+          if (t.needs_domain()) {
+            if (!co_await target_of(t, domain, targets[k])) co_return false;
+            if (t.mechanism == Mechanism::Include && targets[k] == domain) {
+              co_return fail(Result::PermError,
+                             fmt::format("\"{}\" in the record of {} includes itself", t.text, domain));
+            }
+          }
+          break;
+      }
+    }
+    // Pass 2: mechanisms left to right (§4.6.2).
+    const bool v4 = query_.ip.is_v4();
+    for (std::size_t k = 0; k < rec.terms.size(); ++k) {
+      const Term& t = rec.terms[k];
+      if (!t.is_mechanism()) continue;
+      depth_ = recursion;
+      trace(recursion, "term", t.text);
+      bool match = false;
+      const std::string& target = targets[k];
+      switch (t.mechanism) {
+        case Mechanism::All: match = true; break;
+        case Mechanism::Include: {
+          if (!count_lookup(t, domain)) co_return false;
+          std::optional<std::string> sub;
+          if (!co_await fetch_spf(target, recursion + 1, sub)) co_return false;
+          if (!sub) {
+            co_return fail(Result::PermError,
+                           fmt::format("{} (included by {}) publishes no SPF record (RFC 7208 §5.2)", target, domain));
+          }
+          Result r = Result::None;
+          if (!co_await check_record(*sub, target, recursion + 1, r)) co_return false;
+          depth_ = recursion;
+          match = r == Result::Pass;
+          break;
+        }
+        case Mechanism::Exists: {
+          if (!count_lookup(t, domain)) co_return false;
+          AnswerPtr a;
+          if (!co_await ask(target, RType::A, false, a)) co_return false;
+          match = a && !a->records.empty();
+          break;
+        }
+        case Mechanism::A: {
+          if (!count_lookup(t, domain)) co_return false;
+          AnswerPtr a;
+          if (!co_await ask(target, v4 ? RType::A : RType::AAAA, false, a)) co_return false;
+          match = a && any_in(*a, v4 ? t.cidr4.value_or(32) : t.cidr6.value_or(128));
+          break;
+        }
+        case Mechanism::Mx: {
+          if (!count_lookup(t, domain)) co_return false;
+          AnswerPtr mx;
+          if (!co_await ask(target, RType::MX, false, mx)) co_return false;
+          if (!mx) break;
+          if (mx->records.size() > static_cast<std::size_t>(kMaxMxNames)) {
+            co_return fail(Result::PermError, fmt::format("{} has {} MX records; more than {} is an error (RFC 7208 §4.6.4)",
+                                                          target, mx->records.size(), kMaxMxNames));
+          }
+          // pyspf: every exchange is looked up (each may be a void lookup)
+          // before any address is compared.
+          std::vector<const dns::Record*> order;
+          for (const auto& rr : mx->records) order.push_back(&rr);
+          std::stable_sort(order.begin(), order.end(),
+                           [](const dns::Record* x, const dns::Record* y) { return x->preference < y->preference; });
+          int prefix = v4 ? t.cidr4.value_or(32) : t.cidr6.value_or(128);
+          for (const auto* rr : order) {
+            AnswerPtr a;
+            if (!co_await ask(rr->target, v4 ? RType::A : RType::AAAA, false, a)) co_return false;
+            if (a && any_in(*a, prefix)) match = true;
+          }
+          break;
+        }
+        case Mechanism::Ip4:
+        case Mechanism::Ip6:
+          match = t.network && t.network->address.family() == query_.ip.family() && t.network->contains(query_.ip);
+          break;
+        case Mechanism::Ptr: {
+          if (!count_lookup(t, domain)) co_return false;
+          std::vector<std::string> names;
+          if (!co_await validated_ptrs(names)) co_return false;
+          std::string want = lower(target);
+          for (const auto& n : names) {
+            std::string name = lower(n);
+            if (name == want || (name.size() > want.size() && name.ends_with(want) &&
+                                 name[name.size() - want.size() - 1] == '.')) {
+              match = true;
+              break;
+            }
+          }
+          break;
+        }
+      }
+      if (match) {
+        out = spf::qualifier_result(t.qualifier);
+        trace(recursion, "match", fmt::format("{} matched: {}", t.text, to_string(out)));
+        if (recursion == 0) {
+          eval_.matched = t.text;
+          eval_.matched_domain = domain;
+        }
+        co_return true;
+      }
+    }
+    if (redirect) {
+      // §6.1: no mechanism matched; the redirect target's record decides.
+      trace(recursion, "redirect", fmt::format("redirect to {}", *redirect));
+      std::optional<std::string> sub;
+      if (!co_await fetch_spf(*redirect, recursion, sub)) co_return false;
+      if (!sub) {
+        co_return fail(Result::PermError,
+                       fmt::format("redirect target {} (from {}) publishes no SPF record (RFC 7208 §6.1)", *redirect,
+                                   domain));
+      }
+      if (recursion == 0) explanation_.reset();  // the target's exp= applies, not ours
+      co_return co_await check_record(*sub, *redirect, recursion, out);
+    }
+    out = Result::Neutral;  // §4.7: no match, no redirect
+    trace(recursion, "default", fmt::format("no term matched in {}: neutral", domain));
+    if (recursion == 0) {
+      eval_.matched.reset();
+      eval_.matched_domain.reset();
+    }
+    co_return true;
+  }
+
+  bool any_in(const dns::Answer& a, int prefix) const {
+    for (const auto& rr : a.records) {
+      if (rr.address.family() == query_.ip.family() && rr.address.same_network(query_.ip, prefix)) return true;
+    }
+    return false;
+  }
+
+  dns::Resolver& resolver_;
+  const EvalOptions& options_;
+  Query query_;
+  Evaluation eval_;
+  std::string s_, l_, o_, i_, c_, v_, r_, t_;
+  std::optional<std::string> p_;
+  std::optional<std::string> explanation_;
+  int lookups_ = 0;
+  int voids_ = 0;
+  int depth_ = 0;
+  Result failure_result_ = Result::PermError;
+  std::string problem_;
+};
+
+Task<Evaluation> run_evaluator(dns::Resolver& resolver, Query query, const EvalOptions& options) {
+  Evaluator ev(resolver, std::move(query), options);
+  co_return co_await ev.run();
+}
+
+}  // namespace
+
+Task<Evaluation> evaluate_async(dns::Resolver& resolver, Query query, const EvalOptions& options) {
+  return run_evaluator(resolver, std::move(query), options);
+}
+
+Evaluation evaluate(dns::Resolver& resolver, const Query& query, const EvalOptions& options) {
+  auto task = evaluate_async(resolver, query, options);
+  task.start();
+  while (!task.done()) resolver.run_once();
+  return task.take();
+}
+
+}  // namespace spfdoctor

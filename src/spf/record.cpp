@@ -1,0 +1,475 @@
+// SPF record parser (RFC 7208 §4.5, §4.6, §5, §6, §7.1, §12).
+//
+// Where RFC 7208 leaves room, the parser follows the reference implementation
+// (pyspf 2.0.14) so that our results agree with it test for test; each such
+// choice is marked "pyspf:" and listed in docs/known-differences.md.
+#include "spfdoctor/record.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <limits>
+
+namespace spfdoctor::spf {
+
+namespace {
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = lower(c);
+  return out;
+}
+
+constexpr std::string_view kMacroLetters = "slodipvhcrt";
+
+// Parses "0" or "[1-9][0-9]*" (no leading zeros); saturates large values.
+std::optional<int> parse_cidr_digits(std::string_view s) {
+  if (s.empty() || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+  long long v = 0;
+  for (char c : s) {
+    if (!is_digit(c)) return std::nullopt;
+    v = v * 10 + (c - '0');
+    if (v > 100000) v = 100000;
+  }
+  return static_cast<int>(v);
+}
+
+// Strips a trailing "/N" (or "//N" when `dual`) from `s`.
+std::optional<int> strip_cidr(std::string& s, bool dual) {
+  std::size_t end = s.size();
+  std::size_t i = end;
+  while (i > 0 && is_digit(s[i - 1])) --i;
+  if (i == end) return std::nullopt;
+  auto digits = std::string_view(s).substr(i);
+  auto value = parse_cidr_digits(digits);
+  if (!value) return std::nullopt;
+  if (dual) {
+    if (i < 2 || s[i - 1] != '/' || s[i - 2] != '/') return std::nullopt;
+    s.resize(i - 2);
+  } else {
+    if (i < 1 || s[i - 1] != '/') return std::nullopt;
+    s.resize(i - 1);
+  }
+  return value;
+}
+
+// A top-label at the very end: "." label ["."] where the label is alphanumeric
+// with at least one letter, or alphanumeric with inner hyphens (§7.1).
+bool toplabel_at(std::string_view s, std::size_t pos) {
+  if (pos >= s.size() || s[pos] != '.') return false;
+  std::string_view label = s.substr(pos + 1);
+  if (!label.empty() && label.back() == '.') label.remove_suffix(1);
+  if (label.empty()) return false;
+  bool any_alpha = false;
+  bool any_hyphen = false;
+  for (char c : label) {
+    if (is_alpha(c)) {
+      any_alpha = true;
+    } else if (c == '-') {
+      any_hyphen = true;
+    } else if (!is_digit(c)) {
+      return false;
+    }
+  }
+  if (!any_hyphen) return any_alpha;
+  return label.front() != '-' && label.back() != '-';
+}
+
+}  // namespace
+
+bool is_ip4_literal(std::string_view s) {
+  auto ip = IpAddress::parse(s);
+  return ip && ip->is_v4();
+}
+
+bool has_valid_domain_end(std::string_view s) {
+  // Scan left to right for macros and a final top-label, the way a regex
+  // search would; valid when the last thing found ends the string.
+  std::size_t last_end = std::string_view::npos;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] == '.' && toplabel_at(s, i)) {
+      last_end = s.size();
+      break;
+    }
+    if (s[i] == '%' && i + 1 < s.size()) {
+      char n = s[i + 1];
+      if (n == '%' || n == '_' || n == '-') {
+        i += 2;
+        last_end = i;
+        continue;
+      }
+      if (n == '{') {
+        auto close = s.find('}', i + 2);
+        if (close != std::string_view::npos) {
+          i = close + 1;
+          last_end = i;
+          continue;
+        }
+      }
+    }
+    ++i;
+  }
+  return last_end == s.size() && !s.empty();
+}
+
+MacroString compile_macro_string(std::string_view s, MacroContext context) {
+  MacroString out;
+  // pyspf: a '%' not preceded by '%' must be followed by one of "{%_-", and
+  // the string may not end with '%' (RFC 7208 §7.1 macro-expand).
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    if (s[k] != '%') continue;
+    bool preceded = k > 0 && s[k - 1] == '%';
+    if (k + 1 == s.size()) {
+      out.error = fmt::format("invalid macro: '%' at the end of \"{}\"", s);
+      return out;
+    }
+    char n = s[k + 1];
+    if (!preceded && n != '{' && n != '%' && n != '_' && n != '-') {
+      out.error = fmt::format("invalid macro '%{}' at offset {} of \"{}\"", n, k, s);
+      return out;
+    }
+  }
+  auto add_literal = [&](std::string_view text) {
+    if (out.pieces.empty() || out.pieces.back().is_macro) out.pieces.emplace_back();
+    out.pieces.back().literal.append(text);
+  };
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] == '%' && i + 1 < s.size()) {
+      char n = s[i + 1];
+      if (n == '%') { add_literal("%"); i += 2; continue; }
+      if (n == '_') { add_literal(" "); i += 2; continue; }
+      if (n == '-') { add_literal("%20"); i += 2; continue; }
+      if (n == '{') {
+        auto close = s.find('}', i + 2);
+        if (close != std::string_view::npos) {
+          std::string_view body = s.substr(i + 2, close - i - 2);
+          char original = body.empty() ? '}' : body.front();
+          char letter = lower(original);
+          if (kMacroLetters.find(letter) == std::string_view::npos) {
+            out.error = fmt::format("unknown macro letter in \"%{{{}}}\"", body);
+            return out;
+          }
+          if (context == MacroContext::DomainSpec && (letter == 'c' || letter == 'r' || letter == 't')) {
+            out.error = fmt::format("macro \"%{{{}}}\" is allowed only in exp= text (RFC 7208 §7.2)", body);
+            return out;
+          }
+          MacroString::Piece p;
+          p.is_macro = true;
+          p.letter = letter;
+          p.url_escape = original != letter;
+          p.transformer = std::string(body.substr(1));
+          if (letter == 'p') out.uses_p = true;
+          out.pieces.push_back(std::move(p));
+          i = close + 1;
+          continue;
+        }
+      }
+    }
+    add_literal(s.substr(i, 1));
+    ++i;
+  }
+  return out;
+}
+
+Result qualifier_result(Qualifier q) {
+  switch (q) {
+    case Qualifier::Pass: return Result::Pass;
+    case Qualifier::Fail: return Result::Fail;
+    case Qualifier::SoftFail: return Result::SoftFail;
+    case Qualifier::Neutral: return Result::Neutral;
+  }
+  return Result::Neutral;
+}
+
+std::string_view to_string(Mechanism m) {
+  switch (m) {
+    case Mechanism::All: return "all";
+    case Mechanism::Include: return "include";
+    case Mechanism::A: return "a";
+    case Mechanism::Mx: return "mx";
+    case Mechanism::Ptr: return "ptr";
+    case Mechanism::Ip4: return "ip4";
+    case Mechanism::Ip6: return "ip6";
+    case Mechanism::Exists: return "exists";
+  }
+  return "?";
+}
+
+bool Term::counts_lookup() const {
+  if (kind == TermKind::Redirect) return true;
+  if (kind != TermKind::Mechanism) return false;
+  switch (mechanism) {
+    case Mechanism::Include:
+    case Mechanism::A:
+    case Mechanism::Mx:
+    case Mechanism::Ptr:
+    case Mechanism::Exists: return true;
+    default: return false;
+  }
+}
+
+bool Term::needs_domain() const {
+  if (kind != TermKind::Mechanism) return false;
+  switch (mechanism) {
+    case Mechanism::Include:
+    case Mechanism::A:
+    case Mechanism::Mx:
+    case Mechanism::Ptr:
+    case Mechanism::Exists: return true;
+    default: return false;
+  }
+}
+
+const Term* Record::first_error() const {
+  for (const auto& t : terms) {
+    if (t.error) return &t;
+  }
+  return nullptr;
+}
+
+const Term* Record::redirect() const {
+  for (const auto& t : terms) {
+    if (t.kind == TermKind::Redirect) return &t;
+  }
+  return nullptr;
+}
+
+const Term* Record::explanation() const {
+  for (const auto& t : terms) {
+    if (t.kind == TermKind::Explanation) return &t;
+  }
+  return nullptr;
+}
+
+bool is_spf_record(std::string_view txt) {
+  if (txt.size() < 6) return false;
+  if (to_lower(txt.substr(0, 6)) != "v=spf1") return false;
+  return txt.size() == 6 || txt[6] == ' ';
+}
+
+namespace {
+
+// Modifier: name "=" value, name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ) (§4.6.1).
+bool split_modifier(std::string_view term, std::string_view& name, std::string_view& value) {
+  if (term.empty() || !is_alpha(term[0])) return false;
+  std::size_t i = 1;
+  while (i < term.size() && (is_alnum(term[i]) || term[i] == '-' || term[i] == '_' || term[i] == '.')) ++i;
+  if (i >= term.size() || term[i] != '=') return false;
+  name = term.substr(0, i);
+  value = term.substr(i + 1);
+  return true;
+}
+
+std::optional<Mechanism> mechanism_named(std::string_view m) {
+  static constexpr std::array<std::pair<std::string_view, Mechanism>, 8> kNames{{
+      {"all", Mechanism::All},
+      {"include", Mechanism::Include},
+      {"a", Mechanism::A},
+      {"mx", Mechanism::Mx},
+      {"ptr", Mechanism::Ptr},
+      {"ip4", Mechanism::Ip4},
+      {"ip6", Mechanism::Ip6},
+      {"exists", Mechanism::Exists},
+  }};
+  for (const auto& [name, mech] : kNames) {
+    if (name == m) return mech;
+  }
+  return std::nullopt;
+}
+
+void parse_mechanism(Term& t) {
+  auto fail = [&](std::string why) {
+    if (!t.error) {
+      t.error = std::move(why);
+      t.error_offset = t.offset;
+    }
+  };
+  std::string_view text = t.text;
+  if (text.back() == ',') {
+    // pyspf: "Do not separate mechanisms with commas".
+    fail(fmt::format("\"{}\": terms are separated by spaces, not commas", t.text));
+    text.remove_suffix(1);
+  }
+  std::string body(text);
+  auto cidr6 = strip_cidr(body, true);
+  auto cidr4 = strip_cidr(body, false);
+  std::string m;
+  auto colon = body.find(':');
+  if (colon == std::string::npos) {
+    m = to_lower(body);
+  } else {
+    m = to_lower(body.substr(0, colon));
+    t.arg = body.substr(colon + 1);
+    t.has_arg = true;
+  }
+  if (!m.empty() && (m[0] == '+' || m[0] == '-' || m[0] == '~' || m[0] == '?')) {
+    t.qualifier = static_cast<Qualifier>(m[0]);
+    t.explicit_qualifier = true;
+    m.erase(0, 1);
+  }
+  // pyspf: common misspellings are errors, not unknown-but-ignored.
+  if (m == "prt" || m == "ip" || m == "ipv4" || m == "ipv6" || m == "all.") {
+    fail(fmt::format("unknown mechanism \"{}\" in \"{}\"", m, t.text));
+    return;
+  }
+  auto mech = mechanism_named(m);
+  if (!mech && is_ip4_literal(m)) {
+    fail(fmt::format("\"{}\": an IPv4 address needs the ip4: prefix", t.text));
+    return;
+  }
+  if (!mech) {
+    if (!m.empty() && mechanism_named(m.substr(1))) {
+      fail(fmt::format("unknown qualifier '{}' in \"{}\" (RFC 7208 §4.6.2)", m[0], t.text));
+    } else {
+      fail(fmt::format("unknown mechanism \"{}\"", t.text));
+    }
+    return;
+  }
+  t.mechanism = *mech;
+  t.cidr4 = cidr4;
+  t.cidr6 = cidr6;
+  switch (*mech) {
+    case Mechanism::A:
+    case Mechanism::Mx:
+      if (t.has_arg && is_ip4_literal(t.arg)) {
+        fail(fmt::format("\"{}\": use ip4:{} for an IPv4 address", t.text, t.arg));
+        return;
+      }
+      if (cidr4 && *cidr4 > 32) fail(fmt::format("invalid IPv4 prefix length /{} in \"{}\"", *cidr4, t.text));
+      if (cidr6 && *cidr6 > 128) fail(fmt::format("invalid IPv6 prefix length //{} in \"{}\"", *cidr6, t.text));
+      break;
+    case Mechanism::Ip4: {
+      if (cidr6) fail(fmt::format("\"{}\": ip4 takes no IPv6 prefix length", t.text));
+      if (cidr4 && *cidr4 > 32) fail(fmt::format("invalid IPv4 prefix length /{} in \"{}\"", *cidr4, t.text));
+      auto ip = IpAddress::parse(t.arg);
+      if (!t.has_arg || !ip || !ip->is_v4()) {
+        fail(fmt::format("invalid IPv4 address in \"{}\"", t.text));
+      } else {
+        t.network = Network{*ip, cidr4.value_or(32)};
+      }
+      return;
+    }
+    case Mechanism::Ip6: {
+      if (cidr6) fail(fmt::format("\"{}\": ip6 takes a single prefix length", t.text));
+      if (cidr4 && *cidr4 > 128) fail(fmt::format("invalid IPv6 prefix length /{} in \"{}\"", *cidr4, t.text));
+      auto ip = IpAddress::parse(t.arg);
+      if (!t.has_arg || !ip || ip->is_v4() || t.arg.find(':') == std::string::npos) {
+        fail(fmt::format("invalid IPv6 address in \"{}\"", t.text));
+      } else {
+        t.network = Network{*ip, cidr4.value_or(128)};
+      }
+      return;
+    }
+    default:
+      if (cidr4 || cidr6) {
+        fail(fmt::format("\"{}\": {} takes no prefix length", t.text, m));
+        return;
+      }
+      break;
+  }
+  if (t.needs_domain()) {
+    if (*mech == Mechanism::Exists && t.arg.empty()) {
+      fail(fmt::format("\"{}\": exists needs a domain", t.text));
+      return;
+    }
+    if (*mech == Mechanism::Include && !t.has_arg) {
+      fail("\"include\" without a domain");
+      return;
+    }
+    if (t.has_arg) {
+      if (!has_valid_domain_end(t.arg)) {
+        fail(fmt::format("\"{}\": \"{}\" is not a valid domain (it must end in a top-level label or a macro)",
+                         t.text, t.arg));
+        return;
+      }
+      t.spec = compile_macro_string(t.arg, MacroContext::DomainSpec);
+      if (t.spec.error) fail(fmt::format("\"{}\": {}", t.text, *t.spec.error));
+    }
+    return;
+  }
+  if (*mech == Mechanism::All && t.text.find(':') != std::string::npos) {
+    fail(fmt::format("\"{}\": all takes no argument", t.text));
+  }
+}
+
+}  // namespace
+
+Record parse_record(std::string_view text) {
+  Record rec;
+  rec.text = std::string(text);
+  // Terms are separated by spaces only (§4.6.1); the first word is the version.
+  std::size_t pos = 0;
+  bool version_seen = false;
+  std::vector<std::string> modifier_names;
+  while (pos < text.size()) {
+    while (pos < text.size() && text[pos] == ' ') ++pos;
+    if (pos >= text.size()) break;
+    std::size_t end = text.find(' ', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view word = text.substr(pos, end - pos);
+    std::size_t offset = pos;
+    pos = end;
+    if (!version_seen) {
+      version_seen = true;
+      continue;
+    }
+    Term t;
+    t.text = std::string(word);
+    t.offset = offset;
+    std::string_view name;
+    std::string_view value;
+    if (split_modifier(word, name, value)) {
+      t.name = std::string(name);
+      t.arg = std::string(value);
+      t.has_arg = true;
+      // pyspf: modifier names are compared case-sensitively, and any modifier
+      // given twice is an error (RFC 7208 §6 requires it for redirect and exp).
+      bool duplicate = false;
+      for (const auto& n : modifier_names) duplicate = duplicate || n == t.name;
+      modifier_names.push_back(t.name);
+      if (t.name == "redirect") {
+        t.kind = TermKind::Redirect;
+      } else if (t.name == "exp") {
+        t.kind = TermKind::Explanation;
+      } else {
+        t.kind = TermKind::UnknownModifier;
+      }
+      if (duplicate) {
+        t.error = fmt::format("\"{}=\" appears more than once (RFC 7208 §6)", t.name);
+        t.error_offset = offset;
+      } else if (t.kind == TermKind::Redirect || t.kind == TermKind::Explanation) {
+        if (t.arg.empty()) {
+          t.error = fmt::format("\"{}\": {}= needs a domain", t.text, t.name);
+        } else if (!has_valid_domain_end(t.arg)) {
+          t.error = fmt::format("\"{}\": \"{}\" is not a valid domain (it must end in a top-level label or a macro)",
+                                t.text, t.arg);
+        } else {
+          t.spec = compile_macro_string(t.arg, MacroContext::DomainSpec);
+          if (t.spec.error) t.error = fmt::format("\"{}\": {}", t.text, *t.spec.error);
+        }
+        t.error_offset = offset;
+      } else if (t.name != "default" && t.name != "op") {
+        // Unknown modifiers are ignored, but their macros must be valid (§6).
+        t.spec = compile_macro_string(t.arg, MacroContext::DomainSpec);
+        if (t.spec.error) {
+          t.error = fmt::format("\"{}\": {}", t.text, *t.spec.error);
+          t.error_offset = offset;
+        }
+      }
+    } else {
+      t.kind = TermKind::Mechanism;
+      parse_mechanism(t);
+    }
+    rec.terms.push_back(std::move(t));
+  }
+  return rec;
+}
+
+}  // namespace spfdoctor::spf

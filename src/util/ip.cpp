@@ -1,0 +1,141 @@
+#include "spfdoctor/ip.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace spfdoctor {
+
+IpAddress IpAddress::v4(std::array<std::uint8_t, 4> bytes) {
+  IpAddress ip;
+  ip.family_ = Family::V4;
+  std::memcpy(ip.bytes_.data(), bytes.data(), 4);
+  return ip;
+}
+
+IpAddress IpAddress::v6(std::array<std::uint8_t, 16> bytes) {
+  IpAddress ip;
+  ip.family_ = Family::V6;
+  ip.bytes_ = bytes;
+  return ip;
+}
+
+namespace {
+
+// Strict dotted quad: four decimal octets 0-255 without leading zeros
+// (what RFC 7208 §4.6.1 "ip4-network" and Python's ipaddress accept).
+std::optional<std::array<std::uint8_t, 4>> parse_dotted_quad(std::string_view s) {
+  std::array<std::uint8_t, 4> out{};
+  std::size_t pos = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (pos >= s.size() || s[pos] != '.') return std::nullopt;
+      ++pos;
+    }
+    std::size_t start = pos;
+    unsigned value = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9' && pos - start < 4) {
+      value = value * 10 + static_cast<unsigned>(s[pos] - '0');
+      ++pos;
+    }
+    std::size_t len = pos - start;
+    if (len == 0 || len > 3 || value > 255 || (len > 1 && s[start] == '0')) return std::nullopt;
+    out[static_cast<std::size_t>(part)] = static_cast<std::uint8_t>(value);
+  }
+  if (pos != s.size()) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+std::optional<IpAddress> IpAddress::parse(std::string_view text) {
+  if (text.empty() || text.size() > 45) return std::nullopt;
+  if (text.find(':') == std::string_view::npos) {
+    auto q = parse_dotted_quad(text);
+    if (!q) return std::nullopt;
+    return v4(*q);
+  }
+  // IPv6: inet_pton accepts exactly RFC 4291 text forms; an embedded IPv4
+  // part must itself be a strict dotted quad.
+  auto last_colon = text.rfind(':');
+  auto tail = text.substr(last_colon + 1);
+  if (tail.find('.') != std::string_view::npos && !parse_dotted_quad(tail)) return std::nullopt;
+  char buf[64];
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  std::array<std::uint8_t, 16> bytes{};
+  if (inet_pton(AF_INET6, buf, bytes.data()) != 1) return std::nullopt;
+  return v6(bytes);
+}
+
+std::optional<IpAddress> IpAddress::parse_client(std::string_view text) {
+  auto ip = parse(text);
+  if (!ip || ip->is_v4()) return ip;
+  static constexpr std::array<std::uint8_t, 12> kMapped{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(ip->bytes_.data(), kMapped.data(), kMapped.size()) == 0) {
+    return v4({ip->bytes_[12], ip->bytes_[13], ip->bytes_[14], ip->bytes_[15]});
+  }
+  return ip;
+}
+
+std::string IpAddress::to_string() const {
+  char buf[INET6_ADDRSTRLEN];
+  if (is_v4()) {
+    inet_ntop(AF_INET, bytes_.data(), buf, sizeof buf);
+  } else {
+    inet_ntop(AF_INET6, bytes_.data(), buf, sizeof buf);
+  }
+  return buf;
+}
+
+std::string IpAddress::to_dotted_nibbles() const {
+  if (is_v4()) return to_string();
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(63);
+  for (std::size_t i = 0; i < 16; ++i) {
+    if (i) out += '.';
+    out += kHex[bytes_[i] >> 4];
+    out += '.';
+    out += kHex[bytes_[i] & 0xf];
+  }
+  return out;
+}
+
+std::string IpAddress::reverse_name() const {
+  std::string out;
+  if (is_v4()) {
+    for (int i = 3; i >= 0; --i) {
+      out += std::to_string(bytes_[static_cast<std::size_t>(i)]);
+      out += '.';
+    }
+    return out + "in-addr.arpa";
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 15; i >= 0; --i) {
+    out += kHex[bytes_[static_cast<std::size_t>(i)] & 0xf];
+    out += '.';
+    out += kHex[bytes_[static_cast<std::size_t>(i)] >> 4];
+    out += '.';
+  }
+  return out + "ip6.arpa";
+}
+
+bool IpAddress::same_network(const IpAddress& other, int prefix) const {
+  if (family_ != other.family_) return false;
+  int max = max_prefix();
+  if (prefix < 0) prefix = 0;
+  if (prefix > max) prefix = max;
+  std::size_t full = static_cast<std::size_t>(prefix / 8);
+  if (std::memcmp(bytes_.data(), other.bytes_.data(), full) != 0) return false;
+  int rest = prefix % 8;
+  if (rest == 0) return true;
+  auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
+  return (bytes_[full] & mask) == (other.bytes_[full] & mask);
+}
+
+std::string Network::to_string() const {
+  return address.to_string() + "/" + std::to_string(prefix);
+}
+
+}  // namespace spfdoctor
