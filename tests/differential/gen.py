@@ -69,7 +69,7 @@ SYNTAX_ERRORS = [
     'ip4:2001:db8::1', 'mx:%{d', 'exists:%{i', 'ip4:192.0.2.1/024x', 'a/-1', 'a:%{h}/33',
     'ip6:2001:db8::1//64', 'a:1.2.3.4', 'mx:example.4', 'include:%{c}.test',
     'exists:%{t}.test', 'ptr:%{r}.test', 'ip4:192.0.2.1/24/', 'include:_spf.test:8080',
-    'a,', 'mx;',
+    'a,', 'mx;', 'x=%{z}', 'foo=%', 'exp=exp1.test exp=exp2.test', 'note=caf\u00e9',
 ]
 SYNTAX_ERRORS_QUIRK = [
     'a:%{d0}.test',     # pyspf accepts a zero DIGIT transformer
@@ -717,8 +717,8 @@ class Gen:
         terms = self.random_terms(d, self.r.randint(0, 3), [('ip4', 5), ('ip6', 2), ('a', 2), ('mx', 1)])
         pool = SYNTAX_ERRORS + (SYNTAX_ERRORS_QUIRK if self.quirks else [])
         err = self.ch(pool)
-        terms.insert(self.r.randint(0, len(terms)), err)
         terms.append(self.ending())
+        terms.insert(self.r.randint(0, len(terms)), err)
         # keep the error visible: do not upper-case it away
         text = 'v=spf1' + ''.join(' ' + t for t in terms + self.mods(d, 0.2))
         self.txt(d, text)

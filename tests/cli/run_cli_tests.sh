@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Whole-command tests of the CLI, offline (--zone). Usage: run_cli_tests.sh SPFDOCTOR TESTDIR
+set -u
+BIN=$1
+DIR=$2
+ZONE="$DIR/../examples/demo.zone"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+check() {  # check NAME EXPECTED_STATUS COMMAND... ; output in $TMP/out, $TMP/err
+  local name=$1 want=$2
+  shift 2
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  local got=$?
+  if [[ $got -ne $want ]]; then
+    echo "FAIL $name: exit $got, want $want"; cat "$TMP/err"; fail=$((fail + 1)); return 1
+  fi
+  return 0
+}
+expect() {  # expect NAME PYTHON_EXPR_ON_j (j = parsed JSON of $TMP/out, or list for JSON Lines)
+  local name=$1 expr=$2
+  if python3 - "$TMP/out" "$expr" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+try:
+    j = json.loads(text)
+except json.JSONDecodeError:
+    j = [json.loads(l) for l in text.splitlines() if l.strip()]
+ok = eval(sys.argv[2])
+sys.exit(0 if ok else 1)
+PY
+  then pass=$((pass + 1)); else echo "FAIL $name: $expr"; head -c 2000 "$TMP/out"; fail=$((fail + 1)); fi
+}
+expect_text() {  # expect_text NAME FILE REGEX
+  if grep -Eq -- "$3" "$2"; then pass=$((pass + 1)); else echo "FAIL $1: no /$3/ in:"; cat "$2"; fail=$((fail + 1)); fi
+}
+
+check single-pass 0 "$BIN" eval --zone "$ZONE" --ip 192.0.2.10 --sender alice@example.com --json &&
+  expect single-pass 'j["result"]=="pass" and j["matched"]=="ip4:192.0.2.0/26" and j["lookups"]==1 and j["identity"]=="mailfrom" and j["domain"]=="example.com" and len(j["trace"])>3'
+check include-pass 0 "$BIN" eval --zone "$ZONE" --ip 2001:db8:100::1 --sender bob@example.com --json &&
+  expect include-pass 'j["result"]=="pass" and j["matched"]=="include:_spf.mailer.example.net"'
+check softfail 0 "$BIN" eval --zone "$ZONE" --ip 203.0.113.9 --sender bob@example.com --json &&
+  expect softfail 'j["result"]=="softfail" and j["matched"]=="~all" and j["explanation"] is None'
+check fail-exp 0 "$BIN" eval --zone "$ZONE" --ip 203.0.113.9 --sender bob@strict.example.com --json &&
+  expect fail-exp 'j["result"]=="fail" and j["explanation"]=="203.0.113.9 is not allowed to send mail for strict.example.com; see https://example.com/spf"'
+check permerror-twice 0 "$BIN" eval --zone "$ZONE" --ip 192.0.2.1 --sender x@twice.example.com --json &&
+  expect permerror-twice 'j["result"]=="permerror" and "2 SPF records" in j["problem"]'
+check permerror-syntax 0 "$BIN" eval --zone "$ZONE" --ip 192.0.2.1 --sender x@broken.example.com --json &&
+  expect permerror-syntax 'j["result"]=="permerror" and "byte 7" in j["problem"]'
+check none 0 "$BIN" eval --zone "$ZONE" --ip 192.0.2.1 --sender x@nothing.example.org --json &&
+  expect none 'j["result"]=="none" and j["record"] is None'
+check helo 0 "$BIN" eval --zone "$ZONE" --ip 203.0.113.5 --sender '<>' --helo helo.example.com --json &&
+  expect helo 'j["result"]=="pass" and j["identity"]=="helo" and j["domain"]=="helo.example.com"'
+check split 0 "$BIN" eval --zone "$ZONE" --ip 192.0.2.25 --sender x@split.example.com --json &&
+  expect split 'j["result"]=="pass" and j["record"]=="v=spf1 ip4:198.51.100.0/24 a:mail.example.com -all"'
+
+# Text report.
+check text 0 "$BIN" eval --zone "$ZONE" --ip 203.0.113.9 --sender bob@strict.example.com &&
+  expect_text text "$TMP/out" '^SPF fail for strict.example.com from 203.0.113.9'
+
+# Batch: JSON Lines in input order, null sender, comments skipped.
+cat >"$TMP/batch.txt" <<'Q'
+# ip sender helo
+192.0.2.10 alice@example.com mail.example.com
+203.0.113.9 bob@strict.example.com mail.example.com
+
+203.0.113.5 <> helo.example.com
+192.0.2.1 x@twice.example.com h
+2001:db8:25::25 y@forwarded.example.com h
+Q
+check batch 0 "$BIN" eval --zone "$ZONE" --batch "$TMP/batch.txt" --json &&
+  expect batch '[x["result"] for x in j]==["pass","fail","pass","permerror","pass"] and [x["ip"] for x in j][1]=="203.0.113.9" and j[2]["sender"]=="<>" and j[2]["identity"]=="helo"'
+check batch-stdin 0 bash -c "\"$BIN\" eval --zone \"$ZONE\" --batch - --json < \"$TMP/batch.txt\"" &&
+  expect batch-stdin 'len(j)==5 and j[4]["matched"]=="mx"'
+
+# Bad input: one line on stderr, documented status.
+check bad-ip 2 "$BIN" eval --zone "$ZONE" --ip 300.1.1.1 --sender a@example.com &&
+  expect_text bad-ip "$TMP/err" '^spfdoctor: not an IP address: "300.1.1.1"$'
+check bad-option 2 "$BIN" eval --zone "$ZONE" --frobnicate &&
+  expect_text bad-option "$TMP/err" '^spfdoctor: '
+check missing-zone 1 "$BIN" eval --zone "$TMP/nope.zone" --ip 192.0.2.1 --sender a@example.com &&
+  expect_text missing-zone "$TMP/err" 'nope.zone'
+printf 'example.com. 300 IN TXT "v=spf1 -all"\nexample.com. IN BOGUS garbage\n' >"$TMP/bad.zone"
+check bad-zone 1 "$BIN" eval --zone "$TMP/bad.zone" --ip 192.0.2.1 --sender a@example.com &&
+  expect_text bad-zone "$TMP/err" 'bad.zone:2'
+printf '192.0.2.1 a@example.com h\nnot-an-ip a@example.com h\n' >"$TMP/badbatch.txt"
+check bad-batch-line 1 "$BIN" eval --zone "$ZONE" --batch "$TMP/badbatch.txt" --json &&
+  expect bad-batch-line 'len(j)==2 and j[0]["result"]=="pass" and "line 2" in j[1]["error"]'
+check no-args 2 "$BIN" eval --zone "$ZONE" &&
+  expect_text no-args "$TMP/err" 'needs --ip'
+check no-command 2 "$BIN" && pass=$((pass + 1))
+
+echo "cli: $pass passed, $fail failed"
+[[ $fail -eq 0 ]]
