@@ -133,6 +133,19 @@ def rfc_expand(spec, ctx):
     return out.rstrip('.')
 
 
+def txt_escape(s):
+    out = ''
+    for b in s.encode('utf-8'):
+        c = chr(b)
+        if c in '"\\':
+            out += '\\' + c
+        elif 32 <= b < 127:
+            out += c
+        else:
+            out += '\\%03d' % b
+    return out
+
+
 class Zone:
     def __init__(self):
         self.rrs = {}          # owner -> [(type, rdata)], insertion order
@@ -172,7 +185,7 @@ class Zone:
                 shown = owner.upper() if owner in self.upper else owner
                 for t, d in lst:
                     if t == 'TXT' or t == 'SPF':
-                        d = ' '.join('"%s"' % s for s in d)
+                        d = ' '.join('"%s"' % txt_escape(s) for s in d)
                     elif t in ('CNAME', 'PTR'):
                         d = d + '.'
                     elif t == 'MX':
@@ -758,6 +771,101 @@ class Gen:
         if self.p(0.5):
             self.z.add(d, 'SPF', ('v=spf1 -all',))   # type 99 records are ignored
 
+    # ------------------------------------------------------------ edge cases
+    def make_edges(self):
+        """Fixed corner cases under edge.test; queries pick them at random."""
+        E = 'edge.test'
+        self.edge = []          # (domain, candidate client addresses)
+        hv4 = [h for h in self.hosts if self.z.get(h, 'A')]
+        ip = self.ch(self.v4)
+        ip6 = self.ch(self.v6)
+
+        def rec(name, text, ips=(), split=None):
+            self.txt(name, text, split=split)
+            self.spf.setdefault(name, text)
+            self.addrel(name, list(ips))
+            self.edge.append(name)
+
+        # Null MX (RFC 7505): the exchange is the root name.
+        self.z.add('nullmx.' + E, 'MX', (0, ''))
+        self.z.add('nullmx.' + E, 'A', ip)
+        rec('nullmx.' + E, 'v=spf1 mx a:nx1.void.test a:nx2.void.test ip4:%s -all' % ip, [ip])
+        rec('usenullmx.' + E, 'v=spf1 mx:nullmx.%s ~all' % E, [ip])
+        # Dangling CNAME (target does not exist) and a CNAME chain of 5.
+        self.z.add('dangle.' + E, 'CNAME', 'nothere.' + E)
+        rec('usedangle.' + E, 'v=spf1 a:dangle.%s mx:dangle.%s ip4:%s -all' % (E, E, ip), [ip])
+        self.edge.append('dangle.' + E)
+        target = self.ch(self.spf_domains)
+        prev = target
+        for k in range(5):
+            name = f'ch{k}.{E}'
+            self.z.add(name, 'CNAME', prev)
+            prev = name
+        self.edges[prev] = [target]
+        self.edge.append(prev)
+        rec('usechain.' + E, 'v=spf1 include:%s a:%s -all' % (prev, prev), self.z.addrs(target, 'A'))
+        self.edges['usechain.' + E] = [target]
+        # PTR whose name is a CNAME to a host with the address.
+        h = self.ch(hv4)
+        hip = self.z.get(h, 'A')[0]
+        self.z.add('alias.' + E, 'CNAME', h)
+        self.z.add(rev_name(hip), 'PTR', 'alias.' + E)
+        rec('ptralias.' + E, 'v=spf1 ptr:%s -all exp=exp.ptralias.%s' % (E, E), [hip])
+        self.txt('exp.ptralias.' + E, '%{i} is not %{d}')
+        # Twelve PTR names for one address, all of them validating.
+        many = self.ch(self.v4)
+        for k in range(12):
+            self.z.add(f'p{k}.many.{E}', 'A', many)
+            self.z.add(rev_name(many), 'PTR', f'p{k}.many.{E}')
+        rec('manyptr.' + E, 'v=spf1 ptr:many.%s -all' % E, [many, ip])
+        # Explanation over 253 characters, with dots (and macros).
+        long_exp = ('Mail from %{i} for %{d} was rejected. ' +
+                    'Please see http://www.%{d}/policies/spf/explanation.html and ' * 4 +
+                    'contact postmaster@%{d}.')
+        self.txt('exp.longexp.' + E, long_exp)
+        rec('longexp.' + E, 'v=spf1 ip4:%s -all exp=exp.longexp.%s' % (ip, E), [ip])
+        # Expansions near and over 253 octets (IPv6 i = 63 octets).
+        rec('long.' + E, 'v=spf1 exists:%{ir}.%{i}.%{ir}.%{i} exists:%{i}.%{ir}.%{v}.%{d} ip6:' + ip6 + ' ip4:' + ip + ' -all', [ip6, ip])
+        # Non-ASCII: in the record (permerror) and in an explanation (ignored).
+        rec('nonascii.' + E, 'v=spf1 ip4:%s note=caf\u00e9 -all' % ip, [ip])
+        self.txt('exp.nonascii2.' + E, 'r\u00e9sum\u00e9 of %{d}')
+        rec('nonascii2.' + E, 'v=spf1 ip4:%s -all exp=exp.nonascii2.%s' % (ip, E), [ip])
+        self.txt('nonascii2.' + E, 'caf\u00e9 is not an SPF record')
+        # Empty strings, trailing and doubled spaces, lone version.
+        self.z.add('empty.' + E, 'TXT', ('v=spf1 ', '', 'ip4:' + ip, '', ' -all '))
+        self.spf['empty.' + E] = 'v=spf1 ip4:%s -all' % ip
+        self.addrel('empty.' + E, [ip])
+        self.edge.append('empty.' + E)
+        rec('lone.' + E, 'v=spf1', [ip])
+        rec('spaces.' + E, 'v=spf1   ip4:%s    -all   ' % ip, [ip])
+        # Explanation targets that are odd: an SPF record, an empty string,
+        # a name with A but no TXT, a target expanding to an invalid name.
+        self.txt('exp.odd1.' + E, 'v=spf1 -all')
+        self.z.add('exp.odd2.' + E, 'TXT', ('',))
+        self.z.add('exp.odd3.' + E, 'A', ip)
+        for k in (1, 2, 3):
+            rec(f'odd{k}.{E}', 'v=spf1 ip4:%s -all exp=exp.odd%d.%s' % (ip, k, E), [ip])
+        rec('odd4.' + E, 'v=spf1 -all exp=%{l}..' + E, [ip])
+        # Same record published as "v=spf1" and "V=SPF1": two records.
+        self.txt('twocase.' + E, 'v=spf1 -all')
+        self.txt('twocase.' + E, 'V=SPF1 -all')
+        self.edge.append('twocase.' + E)
+        # Trailing dots in domain-specs, include of self via macro.
+        rec('dots.' + E, 'v=spf1 a:%s. include:%s. -all' % (self.ch(hv4), self.ch(self.spf_domains)),
+            [])
+        rec('selfinc.' + E, 'v=spf1 ip4:%s include:%%{d} -all' % ip, [ip])
+        rec('selfredir.' + E, 'v=spf1 ip4:%s redirect=%%{d}' % ip, [ip])
+        # exactly ten lookups, then the eleventh
+        terms = ' '.join('a:' + self.ch(hv4) for _ in range(9))
+        rec('ten.' + E, 'v=spf1 %s ip4:%s -all' % (terms, ip), [ip])
+        rec('ten2.' + E, 'v=spf1 %s ip4:%s include:ten.%s -all' % (terms, ip, E), [ip])
+        if self.quirks:
+            # pyspf counts redirect= when the record is read, before evaluating.
+            rec('tenredir.' + E, 'v=spf1 a:%s %s ip4:%s -all redirect=%s' % (
+                self.ch(hv4), terms, ip, self.ch(self.spf_domains)), [ip])
+            rec('cidr0.' + E, 'v=spf1 ip4:0.0.0.0/0 -all', [ip])
+            rec('zero.' + E, 'v=spf1 exists:%{d0}.' + E + ' -all', [ip])
+
     # ---------------------------------------------------------------- queries
     def tree(self, name, depth=0, acc=None):
         acc = acc if acc is not None else []
@@ -791,7 +899,8 @@ class Gen:
         out = []
         hosts_spf = [h for h in self.hosts if h in self.spf]
         for _ in range(self.n):
-            kind = self.w([('mailfrom', 78), ('helo', 10), ('chain', 5), ('nodomain', 3), ('host', 4)])
+            kind = self.w([('mailfrom', 74), ('helo', 10), ('chain', 5), ('nodomain', 3), ('host', 4),
+                           ('edge', 4)])
             local = self.ch(LOCALS)
             if kind == 'mailfrom':
                 d = self.ch(self.domains)
@@ -801,24 +910,37 @@ class Gen:
                 d = self.ch(self.chains)
             elif kind == 'nodomain':
                 d = self.ch([f'nowhere{self.r.randint(0, 99)}.test', 'void.test', 'test', 'hosts.test'])
+            elif kind == 'edge':
+                d = self.ch(self.edge)
             else:
                 d = self.ch(self.hosts)
             helo = self.ch(self.hosts) if self.p(0.8) else d
-            if kind == 'helo' or (kind == 'host' and self.p(0.5)):
+            if self.p(0.01):
+                helo = self.ch(['[192.0.2.1]', '[IPv6:2001:db8::1]', 'localhost', 'H1.HOSTS.TEST', d + '.'])
+            if kind == 'helo' or (kind in ('host', 'edge') and self.p(0.3)):
                 sender, helo = '<>', d
             elif self.p(0.05):
                 sender = '@' + d
             else:
                 sender = local + '@' + (d.upper() if self.p(0.03) else d)
+                if self.quirks and self.p(0.02):
+                    # no "@", two "@", trailing dot: pyspf's own readings
+                    sender = self.ch([d, 'a@' + sender, sender + '.'])
             names = self.tree(d)
             ip = self.client(names, helo)
+            if self.p(0.01):      # other spellings of the same address
+                a = ipaddress.ip_address(ip)
+                ip = self.ch([a.exploded.upper(), '::ffff:' + str(a) if a.version == 4 else a.exploded,
+                              '::ffff:%x:%x' % (int(a) >> 16, int(a) & 0xffff) if a.version == 4 else str(a)])
             # names that exists:/a: macros will look up for this query
             if sender == '<>':
                 s, l, o = 'postmaster@' + helo, 'postmaster', helo
+            elif '@' not in sender:
+                s, l, o = sender, 'postmaster', sender
             else:
                 l, o = sender.split('@', 1)
                 l = l or 'postmaster'
-                s = sender if not sender.startswith('@') else 'postmaster' + sender
+                s = sender
             addr = ipaddress.ip_address(ip)
             if addr.version == 6 and addr.ipv4_mapped:
                 addr = addr.ipv4_mapped
@@ -848,6 +970,7 @@ def main():
     g = Gen(a.seed, a.n, a.quirks)
     g.make_hosts()
     g.make_domains()
+    g.make_edges()
     queries = g.make_queries()
     # a few names in upper case in the master file (names are case-insensitive)
     owners = list(g.z.rrs)
