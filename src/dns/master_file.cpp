@@ -159,7 +159,7 @@ std::string quoted_line(std::string_view data, std::size_t pos) {
 // A domain name from its wire form: labels joined by dots, bytes as they are,
 // except that a dot or backslash inside a label is escaped so that the text
 // stays unambiguous. Lower-cased, without the trailing dot; the root is "".
-std::optional<std::string> dname_text(const ldns_rdf* rdf) {
+std::optional<std::string> dname_text(const ldns_rdf* rdf, bool keep_case = false) {
   if (rdf == nullptr || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME) return std::nullopt;
   const std::uint8_t* data = ldns_rdf_data(rdf);
   const std::size_t size = ldns_rdf_size(rdf);
@@ -182,6 +182,11 @@ std::optional<std::string> dname_text(const ldns_rdf* rdf) {
   }
   if (pos + 1 != size) return std::nullopt;  // bytes after the root label
   if (text.empty()) text = ".";
+  if (keep_case) {
+    // PTR targets keep their case: it shows in the %{p} macro (RFC 7208 §7.3).
+    text.pop_back();
+    return text;
+  }
   return normalize_name(text);  // strips the one trailing dot, lower-cases
 }
 
@@ -256,7 +261,7 @@ Converted convert(const ldns_rr* rr) {
     case LDNS_RR_TYPE_PTR:
     case LDNS_RR_TYPE_CNAME: {
       const bool ptr = ldns_rr_get_type(rr) == LDNS_RR_TYPE_PTR;
-      auto target = count == 1 ? dname_text(first) : std::nullopt;
+      auto target = count == 1 ? dname_text(first, ldns_rr_get_type(rr) == LDNS_RR_TYPE_PTR) : std::nullopt;
       if (!target) return malformed(ptr ? "PTR" : "CNAME", "without a target name");
       rec.type = ptr ? RType::PTR : RType::CNAME;
       rec.target = std::move(*target);

@@ -64,11 +64,19 @@ def main():
     kinds = collections.Counter()
     mix = collections.Counter()
     exp_checked = 0
+    cover = collections.Counter()
     with open(a.report, 'w') as rep:
         for i, q in enumerate(queries):
             o = oracle[i] if i < len(oracle) else {'result': 'missing', 'explanation': None}
             d = doctor[i] if i < len(doctor) else {'result': 'missing', 'explanation': None}
             mix[o['result']] += 1
+            tr = traces[i] if i < len(traces) else []
+            qtypes = {t for _, t, _ in tr}
+            cover['ipv6'] += ':' in q.split()[0] and '.' not in q.split()[0]
+            cover['helo'] += ' <> ' in q
+            cover['ptr'] += 'PTR' in qtypes
+            cover['mx'] += 'MX' in qtypes
+            cover['include/redirect'] += len(spf_records(tr)) > 1
             if o['result'] == 'exception':
                 skipped += 1
                 rep.write(f'#{i + 1} SKIPPED (pyspf raised) {q}\n    pyspf: {o["explanation"]}\n\n')
@@ -113,6 +121,7 @@ def main():
           ', %d skipped (pyspf exception)' % skipped if skipped else ''))
     print('  pyspf results: ' + ', '.join('%s %d' % kv for kv in sorted(mix.items())))
     print('  fail explanations compared: %d' % exp_checked)
+    print('  queries with: ' + ', '.join('%s %d' % kv for kv in cover.items()))
     if extra:
         print('  spfdoctor printed %d lines for %d queries' % (len(doctor), len(queries)))
     for k, v in kinds.most_common():

@@ -31,7 +31,7 @@ import random
 V4NETS = ['192.0.2', '198.51.100', '203.0.113', '10.20.30']
 V6NETS = ['2001:db8:1:1', '2001:db8:1:2', '2001:db8:2:0', '2001:db8:ff:a']
 LOCALS = ['user', 'postmaster', 'john.doe', 'first-last', 'a+tag', 'Strong-Bad',
-          'x', 'info', 'bounce-123', 'o.n.e-two', 'MiXeD', 'q=1']
+          'x', 'info', 'bounce-123', 'o.n.e-two', 'MiXeD', 'q=1', '100%', 'pct%{d}x']
 NAME_OK = re.compile(r'^[a-z0-9_%+=-]+(\.[a-z0-9_%+=-]+)*$')
 
 # Explanation strings (TXT at the exp= target). Each is a list of pieces; the
@@ -846,6 +846,9 @@ class Gen:
         for k in (1, 2, 3):
             rec(f'odd{k}.{E}', 'v=spf1 ip4:%s -all exp=exp.odd%d.%s' % (ip, k, E), [ip])
         rec('odd4.' + E, 'v=spf1 -all exp=%{l}..' + E, [ip])
+        # Explanation with characters that need escaping in a master file.
+        self.txt('exp.quote.' + E, 'say "no" to %{l}; path C:\\mail\\%{d} (%{i})', split=False)
+        rec('quote.' + E, 'v=spf1 ip4:%s -all exp=exp.quote.%s' % (ip, E), [ip])
         # Same record published as "v=spf1" and "V=SPF1": two records.
         self.txt('twocase.' + E, 'v=spf1 -all')
         self.txt('twocase.' + E, 'V=SPF1 -all')

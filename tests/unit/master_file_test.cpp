@@ -161,7 +161,7 @@ TEST_F(MasterFileTest, RecordTypes) {
 
   const auto ptr = records(zone, "1.2.0.192.in-addr.arpa", RType::PTR);
   ASSERT_EQ(ptr.size(), 1u);
-  EXPECT_EQ(ptr[0].target, "host.example.com");
+  EXPECT_EQ(ptr[0].target, "Host.Example.COM");  // PTR targets keep their case (%{p})
 
   const auto cname = records(zone, "alias.example.com", RType::CNAME);
   ASSERT_EQ(cname.size(), 1u);
