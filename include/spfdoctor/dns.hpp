@@ -39,6 +39,7 @@ struct Answer {
   Status status = Status::Ok;
   std::vector<Record> records;  // of the asked type only; CNAMEs already followed
   std::string detail;           // for errors: what the server or transport said
+  std::uint32_t ttl = 0;        // how long it may be cached (RFC 2308 for negative answers)
   [[nodiscard]] bool ok() const { return status == Status::Ok; }
   [[nodiscard]] bool is_void() const {
     return status == Status::NxDomain || (status == Status::Ok && records.empty());

@@ -719,7 +719,7 @@ class Gen:
         terms = []
         for i in range(nvoid):
             terms.append(self.ch([f'a:nx{i}.void.test', f'mx:nx{i}.void.test', f'exists:nx{i}.%{{d}}',
-                                  f'a:txtonly.void.test', f'ptr:nx{i}.void.test']))
+                                  'a:txtonly.void.test', f'ptr:nx{i}.void.test']))
         if not self.z.get('txtonly.void.test', 'TXT'):
             self.txt('txtonly.void.test', 'no addresses here', split=False)
         terms.insert(self.r.randint(0, len(terms)), self.m_ip4(d) if self.p(0.7) else self.m_ip6(d))

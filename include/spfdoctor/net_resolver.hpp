@@ -1,0 +1,111 @@
+// Real DNS: a c-ares resolver driven by our own poll() loop, and a shared
+// TTL-honouring cache in front of any resolver.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "spfdoctor/dns.hpp"
+
+namespace spfdoctor::dns {
+
+struct NetworkOptions {
+  // "ADDR", "ADDR:PORT", "[V6]:PORT"; empty means the system configuration.
+  std::vector<std::string> servers;
+  std::chrono::milliseconds timeout{5000};  // per query attempt
+  int tries = 2;                            // attempts per server
+};
+
+// Checks one --dns-server value; returns the c-ares form or throws
+// std::invalid_argument naming what is wrong.
+[[nodiscard]] std::string parse_server_address(std::string_view text);
+
+class AresResolver final : public Resolver {
+ public:
+  // Throws std::runtime_error when the channel cannot be set up.
+  explicit AresResolver(const NetworkOptions& options);
+  ~AresResolver() override;
+  AresResolver(const AresResolver&) = delete;
+  AresResolver& operator=(const AresResolver&) = delete;
+
+  void submit(std::string_view name, RType type, Waiter& waiter) override;
+  void run_once() override;
+
+  [[nodiscard]] std::size_t pending() const { return pending_; }
+  [[nodiscard]] std::uint64_t queries_sent() const { return sent_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::size_t pending_ = 0;
+  std::uint64_t sent_ = 0;
+  friend struct AresCallbacks;
+};
+
+// Parses a DNS response (wire format) for `qname`/`qtype`: the records of that
+// type at the name or at the end of its CNAME chain, the minimum TTL, and for
+// negative answers the SOA-derived TTL (RFC 2308). Never throws.
+[[nodiscard]] Answer parse_response(const unsigned char* wire, std::size_t size, std::string_view qname, RType qtype);
+
+// A cache shared by many resolvers and threads: honours TTLs (clamped to
+// [min_ttl, max_ttl]), caches NXDOMAIN/NODATA (RFC 2308), never caches
+// errors, holds at most `capacity` answers (least recently used go first).
+class DnsCache {
+ public:
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+  explicit DnsCache(std::size_t capacity = 100000, std::uint32_t min_ttl = 0, std::uint32_t max_ttl = 86400,
+                    Clock clock = {});
+  [[nodiscard]] AnswerPtr get(std::string_view name, RType type);
+  void put(std::string_view name, RType type, const AnswerPtr& answer);
+  [[nodiscard]] std::size_t size() const;
+  [[nodiscard]] std::uint64_t hits() const { return hits_; }
+  [[nodiscard]] std::uint64_t misses() const { return misses_; }
+
+ private:
+  struct Entry {
+    std::string key;
+    AnswerPtr answer;
+    std::chrono::steady_clock::time_point expires;
+  };
+  static constexpr std::size_t kShards = 16;
+  struct Shard {
+    mutable std::mutex mu;
+    std::list<Entry> lru;  // front: most recent
+    std::unordered_map<std::string, std::list<Entry>::iterator> index;
+  };
+  Shard& shard_for(const std::string& key);
+  std::chrono::steady_clock::time_point now() const;
+
+  std::size_t capacity_per_shard_;
+  std::uint32_t min_ttl_;
+  std::uint32_t max_ttl_;
+  Clock clock_;
+  std::vector<Shard> shards_;
+  std::uint64_t hits_ = 0;
+  std::uint64_t misses_ = 0;
+};
+
+// A resolver that answers from a DnsCache and asks `inner` on a miss; identical
+// queries in flight at once are sent only once.
+class CachingResolver final : public Resolver {
+ public:
+  CachingResolver(std::shared_ptr<DnsCache> cache, std::unique_ptr<Resolver> inner);
+  ~CachingResolver() override;
+  void submit(std::string_view name, RType type, Waiter& waiter) override;
+  void run_once() override { inner_->run_once(); }
+  [[nodiscard]] Resolver& inner() { return *inner_; }
+
+ private:
+  class Flight;
+  std::shared_ptr<DnsCache> cache_;
+  std::unique_ptr<Resolver> inner_;
+  std::unordered_map<std::string, std::unique_ptr<Flight>> flights_;
+};
+
+}  // namespace spfdoctor::dns
