@@ -2,6 +2,7 @@
 // TTL-honouring cache in front of any resolver.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <list>
@@ -40,8 +41,9 @@ class AresResolver final : public Resolver {
   [[nodiscard]] std::size_t pending() const { return pending_; }
   [[nodiscard]] std::uint64_t queries_sent() const { return sent_; }
 
+  struct Impl;  // c-ares state; defined in ares_resolver.cpp
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
   std::size_t pending_ = 0;
   std::uint64_t sent_ = 0;
@@ -87,8 +89,8 @@ class DnsCache {
   std::uint32_t max_ttl_;
   Clock clock_;
   std::vector<Shard> shards_;
-  std::uint64_t hits_ = 0;
-  std::uint64_t misses_ = 0;
+  std::atomic<std::uint64_t> hits_{0};
+  std::atomic<std::uint64_t> misses_{0};
 };
 
 // A resolver that answers from a DnsCache and asks `inner` on a miss; identical

@@ -1,6 +1,7 @@
 // check_host() (RFC 7208 §4) with a trace of why.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -30,6 +31,9 @@ struct EvalOptions {
   std::map<std::string, std::string> record_overrides;
   // The "t" macro; 0 means now.
   std::int64_t timestamp = 0;
+  // RFC 7208 §4.6.4: a check that takes longer than this is a temperror
+  // (checked before each DNS query).
+  std::chrono::milliseconds budget{20000};
 };
 
 struct TraceStep {

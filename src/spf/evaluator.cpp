@@ -115,6 +115,7 @@ class Evaluator {
                                              .count();
     t_ = std::to_string(now);
     eval_.domain = o_;
+    deadline_ = std::chrono::steady_clock::now() + options_.budget;
   }
 
   Task<Evaluation> run() {
@@ -196,12 +197,20 @@ class Evaluator {
     return true;
   }
 
+  bool within_budget(std::string_view name, RType type) {
+    if (std::chrono::steady_clock::now() <= deadline_) return true;
+    return fail(Result::TempError,
+                fmt::format("the check ran past its {} s budget (RFC 7208 §4.6.4) before asking {} {}",
+                            options_.budget.count() / 1000.0, name, dns::to_string(type)));
+  }
+
   // Resolves `name`/`type`; `out` is null when the name is not askable.
   Task<bool> ask(std::string name, RType type, bool ignore_void, AnswerPtr& out) {
     out.reset();
     if (!name.empty() && name.back() == '.') name.pop_back();
     if (!askable(name)) co_return true;
     name = lower(name);
+    if (!within_budget(name, type)) co_return false;
     out = co_await Lookup(resolver_, name, type);
     co_return accept(*out, name, type, ignore_void);
   }
@@ -329,6 +338,7 @@ class Evaluator {
     if (!name.empty() && name.back() == '.') name.pop_back();
     if (!askable(name)) co_return true;
     name = lower(name);
+    if (std::chrono::steady_clock::now() > deadline_) co_return true;
     AnswerPtr answer = co_await Lookup(resolver_, name, RType::TXT);
     trace(depth_, "dns", fmt::format("{} TXT (exp=) -> {}", name,
                                     answer->ok() ? fmt::format("{} record(s)", answer->records.size())
@@ -531,6 +541,7 @@ class Evaluator {
   std::string s_, l_, o_, i_, c_, v_, r_, t_;
   std::optional<std::string> p_;
   std::optional<std::string> explanation_;
+  std::chrono::steady_clock::time_point deadline_;
   int lookups_ = 0;
   int voids_ = 0;
   int depth_ = 0;

@@ -9,7 +9,10 @@
 #include <iostream>
 #include <sstream>
 
+#include <deque>
+
 #include "spfdoctor/dns.hpp"
+#include "spfdoctor/net_resolver.hpp"
 #include "spfdoctor/report.hpp"
 #include "spfdoctor/spf.hpp"
 
@@ -53,7 +56,18 @@ std::unique_ptr<dns::Resolver> make_resolver(const GlobalOptions& g) {
     }
     return std::make_unique<dns::ZoneResolver>(std::move(data));
   }
-  throw UserError("this build answers DNS from --zone master files only; give --zone FILE");
+  dns::NetworkOptions net;
+  net.servers = g.dns_servers;
+  net.timeout = std::chrono::milliseconds(static_cast<long long>(g.timeout * 1000));
+  std::unique_ptr<dns::Resolver> ares;
+  try {
+    ares = std::make_unique<dns::AresResolver>(net);
+  } catch (const std::invalid_argument& e) {
+    throw UserError(e.what(), kExitUsage);
+  } catch (const std::exception& e) {
+    throw UserError(e.what());
+  }
+  return std::make_unique<dns::CachingResolver>(std::make_shared<dns::DnsCache>(), std::move(ares));
 }
 
 bool stdout_is_tty() { return isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr; }
@@ -73,8 +87,20 @@ struct EvalArgs {
   std::string receiver;
   std::string batch;
   bool no_trace = false;
+  int concurrency = 128;
 };
 
+// One line of a batch: its query, and the check when it is running.
+struct BatchItem {
+  std::size_t line_no = 0;
+  std::string ip, sender, helo;
+  std::optional<Query> query;
+  std::optional<Task<Evaluation>> task;
+  std::string error;
+  [[nodiscard]] bool done() const { return !task || task->done(); }
+};
+
+// Evaluates many queries at once on one event loop; prints in input order.
 int run_eval_batch(const GlobalOptions& g, const EvalArgs& a, dns::Resolver& resolver) {
   std::ifstream file;
   std::istream* in = &std::cin;
@@ -85,39 +111,75 @@ int run_eval_batch(const GlobalOptions& g, const EvalArgs& a, dns::Resolver& res
   }
   EvalOptions opts;
   opts.trace = !a.no_trace;
-  std::string line;
+  const std::size_t in_flight_max = static_cast<std::size_t>(std::max(1, a.concurrency));
+  const std::size_t window_max = in_flight_max * 4;  // finished, waiting for an earlier line
+  std::deque<BatchItem> window;
+  std::size_t running = 0;
   std::size_t line_no = 0;
+  bool more = true;
   int status = kExitOk;
-  while (std::getline(*in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::istringstream words(line);
-    std::string ip_text, sender, helo, extra;
-    words >> ip_text >> sender >> helo;
-    if (ip_text.empty() || ip_text[0] == '#') continue;  // blank lines and comments
-    nlohmann::json j;
-    auto ip = IpAddress::parse_client(ip_text);
-    if (!ip) {
-      j = {{"line", line_no}, {"ip", ip_text}, {"sender", sender}, {"helo", helo},
-           {"result", nullptr}, {"error", fmt::format("line {}: not an IP address: \"{}\"", line_no, ip_text)}};
-      fmt::print(stderr, "spfdoctor: {}\n", j["error"].get<std::string>());
+  const bool color = stdout_is_tty();
+
+  auto print = [&](BatchItem& item) {
+    if (!item.error.empty()) {
+      nlohmann::json j = {{"line", item.line_no}, {"ip", item.ip}, {"sender", item.sender}, {"helo", item.helo},
+                          {"result", nullptr}, {"error", item.error}};
+      fmt::print(stderr, "spfdoctor: {}\n", item.error);
+      if (g.json) std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
       status = kExitError;
-    } else {
-      Query q{*ip, sender == "<>" ? "" : sender, helo, a.receiver.empty() ? "unknown" : a.receiver};
-      auto e = evaluate(resolver, q, opts);
-      if (g.json) {
-        j = report::to_json(e, opts.trace);
-      } else {
-        fmt::print("{}\n", report::to_text(e, q, stdout_is_tty()));
-        continue;
-      }
-      j["ip"] = ip_text;
-      j["sender"] = sender;
-      j["helo"] = helo;
+      return;
     }
-    if (g.json || j.contains("error")) {
+    auto e = item.task->take();
+    if (g.json) {
+      auto j = report::to_json(e, opts.trace);
+      j["ip"] = item.ip;
+      j["sender"] = item.sender;
+      j["helo"] = item.helo;
       std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    } else {
+      std::cout << report::to_text(e, *item.query, color) << '\n';
     }
+  };
+
+  while (true) {
+    // Start new checks while there is room.
+    while (more && running < in_flight_max && window.size() < window_max) {
+      std::string line;
+      if (!std::getline(*in, line)) {
+        more = false;
+        break;
+      }
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      std::istringstream words(line);
+      BatchItem item;
+      item.line_no = line_no;
+      words >> item.ip >> item.sender >> item.helo;
+      if (item.ip.empty() || item.ip[0] == '#') continue;  // blank lines and comments
+      auto ip = IpAddress::parse_client(item.ip);
+      if (!ip) {
+        item.error = fmt::format("line {}: not an IP address: \"{}\"", line_no, item.ip);
+      } else {
+        item.query = Query{*ip, item.sender == "<>" ? "" : item.sender, item.helo,
+                           a.receiver.empty() ? "unknown" : a.receiver};
+      }
+      window.push_back(std::move(item));
+      auto& back = window.back();
+      if (back.query) {
+        back.task.emplace(evaluate_async(resolver, *back.query, opts));
+        ++running;
+        back.task->start();
+      }
+    }
+    // Print every finished line at the front, in order.
+    while (!window.empty() && window.front().done()) {
+      print(window.front());
+      window.pop_front();
+    }
+    running = 0;
+    for (const auto& item : window) running += item.done() ? 0 : 1;
+    if (window.empty() && !more) break;
+    if (running > 0 && (running >= in_flight_max || window.size() >= window_max || !more)) resolver.run_once();
   }
   std::cout.flush();
   return status;
@@ -164,6 +226,8 @@ int main(int argc, char** argv) {
   eval->add_option("--receiver", ea.receiver, "This receiver's name (the %{r} macro)");
   eval->add_option("--batch", ea.batch, "Evaluate one 'IP SENDER HELO' query per line of FILE (- for stdin)");
   eval->add_flag("--no-trace", ea.no_trace, "Leave the trace out");
+  eval->add_option("--concurrency", ea.concurrency, "Checks in flight at once in --batch mode (default 128)")
+      ->check(CLI::Range(1, 100000));
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,199 @@
+// The network resolver: c-ares queries, driven by our own poll() loop through
+// c-ares' socket-state callback, answers parsed by parse_response().
+#include <ares.h>
+#include <fmt/format.h>
+#include <poll.h>
+
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "spfdoctor/net_resolver.hpp"
+
+namespace spfdoctor::dns {
+
+std::string parse_server_address(std::string_view text) {
+  auto bad = [&](std::string_view why) {
+    return std::invalid_argument(fmt::format("--dns-server \"{}\": {}", text, why));
+  };
+  std::string_view host = text;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos) throw bad("missing ']'");
+    host = text.substr(1, close - 1);
+    auto rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') throw bad("expected ':PORT' after ']'");
+      port = rest.substr(1);
+    }
+  } else if (std::count(text.begin(), text.end(), ':') == 1) {
+    auto colon = text.find(':');
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  auto ip = IpAddress::parse(host);
+  if (!ip) throw bad("not an IPv4 or IPv6 address");
+  if (!port.empty() || (text.find(':') != std::string_view::npos && text.front() != '[' && ip->is_v4())) {
+    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      throw bad("bad port");
+    }
+    int p = std::stoi(std::string(port));
+    if (p < 1 || p > 65535) throw bad("port out of range");
+  }
+  std::string addr = ip->to_string();
+  if (ip->is_v4()) return port.empty() ? addr : fmt::format("{}:{}", addr, port);
+  return port.empty() ? fmt::format("[{}]", addr) : fmt::format("[{}]:{}", addr, port);
+}
+
+struct AresCallbacks {
+  static void on_socket_state(void* data, ares_socket_t fd, int readable, int writable);
+  static void on_answer(void* arg, int status, int timeouts, unsigned char* abuf, int alen);
+};
+
+struct AresResolver::Impl {
+  AresResolver* owner = nullptr;
+  ares_channel channel = nullptr;
+  std::map<ares_socket_t, short> sockets;  // fd -> poll events
+  std::chrono::milliseconds timeout{5000};
+};
+
+namespace {
+
+struct QueryContext {
+  AresResolver::Impl* impl;
+  Waiter* waiter;
+  std::string name;
+  RType type;
+};
+
+void library_init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    int rc = ares_library_init(ARES_LIB_INIT_ALL);
+    if (rc != ARES_SUCCESS) throw std::runtime_error(std::string("c-ares: ") + ares_strerror(rc));
+  });
+}
+
+}  // namespace
+
+void AresCallbacks::on_socket_state(void* data, ares_socket_t fd, int readable, int writable) {
+  auto* impl = static_cast<AresResolver::Impl*>(data);
+  if (!readable && !writable) {
+    impl->sockets.erase(fd);
+    return;
+  }
+  short events = 0;
+  if (readable) events |= POLLIN;
+  if (writable) events |= POLLOUT;
+  impl->sockets[fd] = events;
+}
+
+void AresCallbacks::on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
+  std::unique_ptr<QueryContext> ctx(static_cast<QueryContext*>(arg));
+  AresResolver* owner = ctx->impl->owner;
+  --owner->pending_;
+  if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED) return;  // shutting down: nobody waits
+  Answer answer;
+  const bool have_reply = abuf != nullptr && alen > 0;
+  switch (status) {
+    case ARES_SUCCESS:
+    case ARES_ENODATA:
+    case ARES_ENOTFOUND:
+      if (have_reply) {
+        answer = parse_response(abuf, static_cast<std::size_t>(alen), ctx->name, ctx->type);
+      } else {
+        answer.status = status == ARES_ENOTFOUND ? Status::NxDomain : Status::Ok;
+      }
+      break;
+    case ARES_ESERVFAIL:
+      answer.status = Status::ServFail;
+      answer.detail = "the server answered SERVFAIL";
+      break;
+    case ARES_EREFUSED:
+      answer.status = Status::Refused;
+      answer.detail = "the server answered REFUSED";
+      break;
+    case ARES_ETIMEOUT:
+      answer.status = Status::Timeout;
+      answer.detail = fmt::format("no answer within {} ms", ctx->impl->timeout.count());
+      break;
+    case ARES_EBADNAME:
+      // Not a name DNS can carry: it cannot exist.
+      answer.status = Status::NxDomain;
+      answer.detail = "not a valid DNS name";
+      break;
+    default:
+      answer.status = Status::Error;
+      answer.detail = ares_strerror(status);
+      break;
+  }
+  Waiter* w = ctx->waiter;
+  ctx.reset();
+  w->complete(std::make_shared<const Answer>(std::move(answer)));
+}
+
+AresResolver::AresResolver(const NetworkOptions& options) : impl_(std::make_unique<Impl>()) {
+  library_init();
+  impl_->owner = this;
+  impl_->timeout = options.timeout;
+  ares_options opts{};
+  int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ;
+  opts.sock_state_cb = &AresCallbacks::on_socket_state;
+  opts.sock_state_cb_data = impl_.get();
+  // Two tries per server whose times add up to the per-query timeout
+  // (c-ares doubles the wait on the second round).
+  opts.tries = std::max(1, options.tries);
+  int share = opts.tries == 1 ? 1 : (1 << opts.tries) - 1;
+  opts.timeout = static_cast<int>(std::max<long long>(50, options.timeout.count() / share));
+  opts.flags = ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH;
+  opts.ednspsz = 1232;
+  int rc = ares_init_options(&impl_->channel, &opts, mask);
+  if (rc != ARES_SUCCESS) throw std::runtime_error(std::string("c-ares: cannot start the resolver: ") + ares_strerror(rc));
+  if (!options.servers.empty()) {
+    std::string csv;
+    for (const auto& s : options.servers) {
+      if (!csv.empty()) csv += ',';
+      csv += parse_server_address(s);
+    }
+    rc = ares_set_servers_ports_csv(impl_->channel, csv.c_str());
+    if (rc != ARES_SUCCESS) {
+      ares_destroy(impl_->channel);
+      throw std::runtime_error(fmt::format("c-ares: cannot use DNS servers \"{}\": {}", csv, ares_strerror(rc)));
+    }
+  }
+}
+
+AresResolver::~AresResolver() {
+  if (impl_ && impl_->channel) ares_destroy(impl_->channel);
+}
+
+void AresResolver::submit(std::string_view name, RType type, Waiter& waiter) {
+  ++pending_;
+  ++sent_;
+  auto* ctx = new QueryContext{impl_.get(), &waiter, std::string(name), type};  // owned by on_answer
+  ares_query(impl_->channel, ctx->name.c_str(), 1 /* C_IN */, static_cast<int>(type), &AresCallbacks::on_answer, ctx);
+}
+
+void AresResolver::run_once() {
+  if (pending_ == 0) return;
+  timeval tv{};
+  timeval* t = ares_timeout(impl_->channel, nullptr, &tv);
+  int wait_ms = t ? static_cast<int>(t->tv_sec * 1000 + (t->tv_usec + 999) / 1000) : 1000;
+  std::vector<pollfd> fds;
+  fds.reserve(impl_->sockets.size());
+  for (const auto& [fd, events] : impl_->sockets) fds.push_back(pollfd{fd, events, 0});
+  int n = ::poll(fds.data(), fds.size(), wait_ms);
+  if (n > 0) {
+    for (const auto& p : fds) {
+      if (p.revents == 0) continue;
+      ares_socket_t r = (p.revents & (POLLIN | POLLERR | POLLHUP)) ? p.fd : ARES_SOCKET_BAD;
+      ares_socket_t w = (p.revents & POLLOUT) ? p.fd : ARES_SOCKET_BAD;
+      ares_process_fd(impl_->channel, r, w);
+    }
+  } else {
+    ares_process_fd(impl_->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts
+  }
+}
+
+}  // namespace spfdoctor::dns

@@ -1,0 +1,135 @@
+// The shared DNS cache and the resolver wrapper that uses it.
+#include <functional>
+
+#include "spfdoctor/net_resolver.hpp"
+
+namespace spfdoctor::dns {
+
+namespace {
+std::string cache_key(std::string_view name, RType type) {
+  std::string key;
+  key.reserve(name.size() + 6);
+  key += std::to_string(static_cast<int>(type));
+  key += ' ';
+  key += name;
+  return key;
+}
+}  // namespace
+
+DnsCache::DnsCache(std::size_t capacity, std::uint32_t min_ttl, std::uint32_t max_ttl, Clock clock)
+    : capacity_per_shard_(std::max<std::size_t>(1, capacity / kShards)),
+      min_ttl_(min_ttl),
+      max_ttl_(max_ttl),
+      clock_(std::move(clock)),
+      shards_(kShards) {}
+
+std::chrono::steady_clock::time_point DnsCache::now() const {
+  return clock_ ? clock_() : std::chrono::steady_clock::now();
+}
+
+DnsCache::Shard& DnsCache::shard_for(const std::string& key) {
+  return shards_[std::hash<std::string>{}(key) % kShards];
+}
+
+AnswerPtr DnsCache::get(std::string_view name, RType type) {
+  auto key = cache_key(name, type);
+  auto& s = shard_for(key);
+  std::lock_guard lock(s.mu);
+  auto it = s.index.find(key);
+  if (it == s.index.end()) {
+    ++misses_;
+    return nullptr;
+  }
+  if (it->second->expires <= now()) {
+    s.lru.erase(it->second);
+    s.index.erase(it);
+    ++misses_;
+    return nullptr;
+  }
+  s.lru.splice(s.lru.begin(), s.lru, it->second);
+  ++hits_;
+  return it->second->answer;
+}
+
+void DnsCache::put(std::string_view name, RType type, const AnswerPtr& answer) {
+  // Only answers are cached: data, NODATA and NXDOMAIN. Errors are retried.
+  if (!answer || (answer->status != Status::Ok && answer->status != Status::NxDomain)) return;
+  std::uint32_t ttl = std::clamp(answer->ttl, min_ttl_, max_ttl_);
+  if (ttl == 0) return;
+  auto key = cache_key(name, type);
+  auto& s = shard_for(key);
+  std::lock_guard lock(s.mu);
+  auto expires = now() + std::chrono::seconds(ttl);
+  if (auto it = s.index.find(key); it != s.index.end()) {
+    it->second->answer = answer;
+    it->second->expires = expires;
+    s.lru.splice(s.lru.begin(), s.lru, it->second);
+    return;
+  }
+  s.lru.push_front(Entry{key, answer, expires});
+  s.index.emplace(std::move(key), s.lru.begin());
+  while (s.lru.size() > capacity_per_shard_) {
+    s.index.erase(s.lru.back().key);
+    s.lru.pop_back();
+  }
+}
+
+std::size_t DnsCache::size() const {
+  std::size_t n = 0;
+  for (const auto& s : shards_) {
+    std::lock_guard lock(s.mu);
+    n += s.lru.size();
+  }
+  return n;
+}
+
+// One query on the wire, with everyone waiting for it.
+class CachingResolver::Flight final : public Waiter {
+ public:
+  Flight(CachingResolver& owner, std::string key, std::string name, RType type)
+      : owner_(owner), key_(std::move(key)), name_(std::move(name)), type_(type) {}
+  void add(Waiter& w) { waiters_.push_back(&w); }
+  void complete(AnswerPtr answer) override {
+    owner_.cache_->put(name_, type_, answer);
+    // Leave the table before waking anyone: a waiter may ask the same again.
+    std::unique_ptr<Flight> self;
+    if (auto it = owner_.flights_.find(key_); it != owner_.flights_.end()) {
+      self = std::move(it->second);
+      owner_.flights_.erase(it);
+    }
+    auto waiters = std::move(waiters_);
+    for (auto* w : waiters) w->complete(answer);
+    // `self` (this) is destroyed on return; nothing here touches members after.
+  }
+
+ private:
+  CachingResolver& owner_;
+  std::string key_;
+  std::string name_;
+  RType type_;
+  std::vector<Waiter*> waiters_;
+};
+
+CachingResolver::CachingResolver(std::shared_ptr<DnsCache> cache, std::unique_ptr<Resolver> inner)
+    : cache_(std::move(cache)), inner_(std::move(inner)) {}
+
+CachingResolver::~CachingResolver() = default;
+
+void CachingResolver::submit(std::string_view name, RType type, Waiter& waiter) {
+  if (auto hit = cache_->get(name, type)) {
+    waiter.complete(std::move(hit));
+    return;
+  }
+  auto key = cache_key(name, type);
+  if (auto it = flights_.find(key); it != flights_.end()) {
+    it->second->add(waiter);
+    return;
+  }
+  auto flight = std::make_unique<Flight>(*this, key, std::string(name), type);
+  Flight* f = flight.get();
+  f->add(waiter);
+  flights_.emplace(key, std::move(flight));
+  inner_->submit(name, type, *f);
+}
+
+}  // namespace spfdoctor::dns
