@@ -97,6 +97,8 @@ Answer ZoneData::lookup(std::string_view qname, RType type) const {
     const Node& node = it->second;
     if (auto s = node.sets.find(type); s != node.sets.end()) {
       answer.records = s->second;
+      answer.ttl = UINT32_MAX;
+      for (const auto& rr : answer.records) answer.ttl = std::min(answer.ttl, rr.ttl);
       return answer;
     }
     if (node.timeout) {

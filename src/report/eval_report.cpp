@@ -12,15 +12,25 @@ nlohmann::json opt(const std::optional<T>& v) {
 }
 
 // Records and DNS data may hold any bytes; JSON output must stay valid UTF-8.
+// Control characters and bytes that are not UTF-8 are shown as \xNN.
 std::string printable(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    if (ok && len == 1 && (c < 0x20 || c == 0x7f)) ok = false;
+    if (ok && len == 2 && c < 0xc2) ok = false;  // overlong
+    if (!ok) {
       out += fmt::format("\\x{:02x}", c);
+      ++i;
+      continue;
     }
+    out.append(s.substr(i, len));
+    i += len;
   }
   return out;
 }

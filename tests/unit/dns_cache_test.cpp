@@ -1,0 +1,224 @@
+// The DNS cache, the caching resolver, and the response parser.
+#include <gtest/gtest.h>
+
+#include "spfdoctor/net_resolver.hpp"
+#include "spfdoctor/spf.hpp"
+
+namespace spfdoctor::dns {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct FakeClock {
+  std::chrono::steady_clock::time_point now = std::chrono::steady_clock::time_point{} + 1000s;
+  DnsCache::Clock fn() {
+    return [this] { return now; };
+  }
+};
+
+AnswerPtr answer_with(Status st, std::uint32_t ttl, int records = 1) {
+  auto a = std::make_shared<Answer>();
+  a->status = st;
+  a->ttl = ttl;
+  for (int i = 0; i < records; ++i) {
+    Record rr;
+    rr.type = RType::A;
+    rr.ttl = ttl;
+    rr.address = *IpAddress::parse("192.0.2.1");
+    a->records.push_back(rr);
+  }
+  return a;
+}
+
+TEST(DnsCache, HonoursTtl) {
+  FakeClock clock;
+  DnsCache cache(1000, 0, 86400, clock.fn());
+  cache.put("example.com", RType::A, answer_with(Status::Ok, 60));
+  EXPECT_NE(cache.get("example.com", RType::A), nullptr);
+  EXPECT_EQ(cache.get("example.com", RType::TXT), nullptr);
+  clock.now += 59s;
+  EXPECT_NE(cache.get("example.com", RType::A), nullptr);
+  clock.now += 2s;
+  EXPECT_EQ(cache.get("example.com", RType::A), nullptr);
+}
+
+TEST(DnsCache, NegativeAnswersAreCachedErrorsAreNot) {
+  FakeClock clock;
+  DnsCache cache(1000, 0, 86400, clock.fn());
+  cache.put("nx.example.com", RType::TXT, answer_with(Status::NxDomain, 300, 0));
+  cache.put("nodata.example.com", RType::TXT, answer_with(Status::Ok, 300, 0));
+  cache.put("broken.example.com", RType::TXT, answer_with(Status::ServFail, 300, 0));
+  cache.put("slow.example.com", RType::TXT, answer_with(Status::Timeout, 300, 0));
+  EXPECT_NE(cache.get("nx.example.com", RType::TXT), nullptr);
+  EXPECT_NE(cache.get("nodata.example.com", RType::TXT), nullptr);
+  EXPECT_EQ(cache.get("broken.example.com", RType::TXT), nullptr);
+  EXPECT_EQ(cache.get("slow.example.com", RType::TXT), nullptr);
+}
+
+TEST(DnsCache, BoundedInMemory) {
+  DnsCache cache(160);
+  for (int i = 0; i < 5000; ++i) cache.put("h" + std::to_string(i) + ".example.com", RType::A, answer_with(Status::Ok, 600));
+  EXPECT_LE(cache.size(), 160u);
+  EXPECT_NE(cache.get("h4999.example.com", RType::A), nullptr);  // the newest survive
+}
+
+TEST(DnsCache, TtlClamp) {
+  FakeClock clock;
+  DnsCache cache(1000, 30, 120, clock.fn());
+  cache.put("short.example.com", RType::A, answer_with(Status::Ok, 1));
+  cache.put("long.example.com", RType::A, answer_with(Status::Ok, 99999));
+  clock.now += 20s;
+  EXPECT_NE(cache.get("short.example.com", RType::A), nullptr);
+  clock.now += 101s;
+  EXPECT_EQ(cache.get("long.example.com", RType::A), nullptr);
+}
+
+std::shared_ptr<ZoneData> spf_zone() {
+  auto z = std::make_shared<ZoneData>();
+  Record txt;
+  txt.type = RType::TXT;
+  txt.ttl = 300;
+  txt.strings = {"v=spf1 include:_spf.example.net -all"};
+  z->add("example.com", txt);
+  txt.strings = {"v=spf1 ip4:192.0.2.0/24 -all"};
+  z->add("_spf.example.net", txt);
+  return z;
+}
+
+TEST(CachingResolver, SecondIdenticalCheckSendsNoQuery) {
+  auto inner = std::make_unique<ZoneResolver>(spf_zone());
+  ZoneResolver* counter = inner.get();
+  CachingResolver r(std::make_shared<DnsCache>(), std::move(inner));
+  Query q{*IpAddress::parse("192.0.2.7"), "a@example.com", "h.example"};
+  EXPECT_EQ(evaluate(r, q).result, Result::Pass);
+  auto after_first = counter->queries();
+  EXPECT_EQ(after_first, 2u);
+  EXPECT_EQ(evaluate(r, q).result, Result::Pass);
+  EXPECT_EQ(counter->queries(), after_first);
+}
+
+TEST(CachingResolver, TtlExpiryRefreshes) {
+  FakeClock clock;
+  auto inner = std::make_unique<ZoneResolver>(spf_zone());
+  ZoneResolver* counter = inner.get();
+  CachingResolver r(std::make_shared<DnsCache>(1000, 0, 86400, clock.fn()), std::move(inner));
+  Query q{*IpAddress::parse("192.0.2.7"), "a@example.com", "h.example"};
+  (void)evaluate(r, q);
+  clock.now += 301s;
+  (void)evaluate(r, q);
+  EXPECT_EQ(counter->queries(), 4u);
+}
+
+// A resolver that holds queries until told to answer, to test coalescing.
+class HeldResolver final : public Resolver {
+ public:
+  void submit(std::string_view name, RType type, Waiter& w) override {
+    held_.push_back({std::string(name), type, &w});
+  }
+  void run_once() override {
+    auto held = std::move(held_);
+    for (auto& h : held) {
+      auto a = std::make_shared<Answer>(zone_->lookup(h.name, h.type));
+      h.waiter->complete(a);
+    }
+  }
+  std::size_t submitted_total() const { return total_; }
+  struct Held {
+    std::string name;
+    RType type;
+    Waiter* waiter;
+  };
+  std::shared_ptr<ZoneData> zone_ = spf_zone();
+  std::vector<Held> held_;
+  std::size_t total_ = 0;
+};
+
+TEST(CachingResolver, ConcurrentIdenticalQueriesAreSentOnce) {
+  auto inner = std::make_unique<HeldResolver>();
+  HeldResolver* held = inner.get();
+  CachingResolver r(std::make_shared<DnsCache>(), std::move(inner));
+  EvalOptions opts;
+  Query q{*IpAddress::parse("192.0.2.7"), "a@example.com", "h.example"};
+  std::vector<Task<Evaluation>> tasks;
+  for (int i = 0; i < 5; ++i) {
+    tasks.push_back(evaluate_async(r, q, opts));
+    tasks.back().start();
+  }
+  EXPECT_EQ(held->held_.size(), 1u);  // five checks, one query on the wire
+  while (!std::all_of(tasks.begin(), tasks.end(), [](auto& t) { return t.done(); })) r.run_once();
+  for (auto& t : tasks) EXPECT_EQ(t.take().result, Result::Pass);
+}
+
+// A hand-made DNS response: header, question, answer records.
+std::vector<unsigned char> response(int rcode, const std::vector<std::vector<unsigned char>>& answers,
+                                    const std::vector<std::vector<unsigned char>>& authority = {}) {
+  std::vector<unsigned char> m;
+  auto put = [&](std::initializer_list<int> bytes) {
+    for (int b : bytes) m.push_back(static_cast<unsigned char>(b));
+  };
+  put({0x12, 0x34, 0x81, 0x80 | rcode, 0, 1, 0, static_cast<int>(answers.size()), 0,
+       static_cast<int>(authority.size()), 0, 0});
+  put({7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0, 16, 0, 1});
+  for (const auto& a : answers) {
+    for (auto b : a) m.push_back(b);
+  }
+  for (const auto& a : authority) {
+    for (auto b : a) m.push_back(b);
+  }
+  return m;
+}
+
+std::vector<unsigned char> txt_rr(const std::string& text, unsigned ttl) {
+  std::vector<unsigned char> rr;
+  for (int b : {0xc0, 0x0c, 0, 16, 0, 1, 0, 0, static_cast<int>(ttl >> 8), static_cast<int>(ttl & 0xff), 0,
+                static_cast<int>(text.size() + 1), static_cast<int>(text.size())}) {
+    rr.push_back(static_cast<unsigned char>(b));
+  }
+  for (char c : text) rr.push_back(static_cast<unsigned char>(c));
+  return rr;
+}
+
+TEST(ParseResponse, TxtRecordsAndTtl) {
+  auto m = response(0, {txt_rr("v=spf1 -all", 300), txt_rr("other", 120)});
+  auto a = parse_response(m.data(), m.size(), "example.com", RType::TXT);
+  ASSERT_EQ(a.status, Status::Ok);
+  ASSERT_EQ(a.records.size(), 2u);
+  EXPECT_EQ(a.records[0].strings, std::vector<std::string>{"v=spf1 -all"});
+  EXPECT_EQ(a.ttl, 120u);
+}
+
+TEST(ParseResponse, NxDomainWithSoaGivesNegativeTtl) {
+  std::vector<unsigned char> soa = {0xc0, 0x0c, 0, 6, 0, 1, 0, 0, 0x0e, 0x10, 0, 29,
+                                    2, 'n', 's', 0xc0, 0x0c, 1, 'h', 0xc0, 0x0c,
+                                    0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 60};
+  auto m = response(3, {}, {soa});
+  auto a = parse_response(m.data(), m.size(), "example.com", RType::TXT);
+  EXPECT_EQ(a.status, Status::NxDomain);
+  EXPECT_EQ(a.ttl, 60u);
+}
+
+TEST(ParseResponse, ErrorsAndGarbage) {
+  auto m = response(2, {});
+  EXPECT_EQ(parse_response(m.data(), m.size(), "example.com", RType::TXT).status, Status::ServFail);
+  m = response(5, {});
+  EXPECT_EQ(parse_response(m.data(), m.size(), "example.com", RType::TXT).status, Status::Refused);
+  const unsigned char junk[] = {1, 2, 3};
+  EXPECT_EQ(parse_response(junk, sizeof junk, "example.com", RType::TXT).status, Status::Error);
+  auto truncated = response(0, {txt_rr("v=spf1 -all", 300)});
+  truncated.resize(truncated.size() - 4);
+  EXPECT_EQ(parse_response(truncated.data(), truncated.size(), "example.com", RType::TXT).status, Status::Error);
+}
+
+TEST(ServerAddress, Forms) {
+  EXPECT_EQ(parse_server_address("127.0.0.1"), "127.0.0.1");
+  EXPECT_EQ(parse_server_address("127.0.0.1:5353"), "127.0.0.1:5353");
+  EXPECT_EQ(parse_server_address("::1"), "[::1]");
+  EXPECT_EQ(parse_server_address("[::1]:5353"), "[::1]:5353");
+  EXPECT_THROW((void)parse_server_address("localhost"), std::invalid_argument);
+  EXPECT_THROW((void)parse_server_address("127.0.0.1:99999"), std::invalid_argument);
+  EXPECT_THROW((void)parse_server_address("[::1:53"), std::invalid_argument);
+  EXPECT_THROW((void)parse_server_address("127.0.0.1:"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace spfdoctor::dns
