@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,6 +84,10 @@ struct Record {
 // Parses a record that starts with v=spf1. Never fails: syntax errors are
 // attached to the terms that have them, in record order.
 [[nodiscard]] Record parse_record(std::string_view text);
+
+// parse_record() with a small per-thread cache keyed by the record text: busy
+// receivers see the same few records again and again.
+[[nodiscard]] std::shared_ptr<const Record> parse_record_cached(std::string_view text);
 
 // Checks a domain-spec's shape before expansion: it must end in a macro or a
 // top-label (RFC 7208 §7.1 "domain-end"). Returns false when it does not.

@@ -121,11 +121,11 @@ class Evaluator {
   Task<Evaluation> run() {
     Result result = Result::None;
     std::optional<std::string> record;
-    trace(0, "query", fmt::format("check_host(ip={}, domain={}, sender={}) as {}", c_, o_, s_,
-                                 to_string(eval_.identity)));
+    trace(0, "query", "check_host(ip={}, domain={}, sender={}) as {}", c_, o_, s_,
+                                 to_string(eval_.identity));
     if (co_await fetch_spf(o_, 0, record)) {
       if (!record) {
-        trace(0, "result", fmt::format("{} publishes no SPF record: none", o_.empty() ? "(empty)" : o_));
+        trace(0, "result", "{} publishes no SPF record: none", o_.empty() ? "(empty)" : o_);
         result = Result::None;
       } else {
         eval_.record = *record;
@@ -143,7 +143,7 @@ class Evaluator {
     if (result == Result::Fail && explanation_) eval_.explanation = explanation_;
     eval_.lookups = lookups_;
     eval_.void_lookups = voids_;
-    trace(0, "result", std::string(to_string(result)));
+    trace(0, "result", "{}", to_string(result));
     co_return std::move(eval_);
   }
 
@@ -152,13 +152,15 @@ class Evaluator {
   bool fail(Result r, std::string why) {
     failure_result_ = r;
     problem_ = std::move(why);
-    trace(depth_, "error", fmt::format("{}: {}", to_string(r), problem_));
+    trace(depth_, "error", "{}: {}", to_string(r), problem_);
     return false;
   }
 
-  void trace(int depth, std::string_view kind, std::string text) {
+  // Formats only when tracing is on: the trace is for people, not for speed.
+  template <class... Args>
+  void trace(int depth, std::string_view kind, fmt::format_string<Args...> format, Args&&... args) {
     if (!options_.trace) return;
-    eval_.trace.push_back(TraceStep{depth, std::string(kind), std::move(text)});
+    eval_.trace.push_back(TraceStep{depth, std::string(kind), fmt::format(format, std::forward<Args>(args)...)});
   }
 
   // §4.6.4: at most 10 terms that cause DNS lookups.
@@ -180,7 +182,7 @@ class Evaluator {
       } else {
         summary = std::string(dns::to_string(a.status));
       }
-      trace(depth_, "dns", fmt::format("{} {} -> {}", name, dns::to_string(type), summary));
+      trace(depth_, "dns", "{} {} -> {}", name, dns::to_string(type), summary);
     }
     if (a.status != dns::Status::Ok && a.status != dns::Status::NxDomain) {
       return fail(Result::TempError, fmt::format("DNS {} for {} {}{}", dns::to_string(a.status), name,
@@ -219,8 +221,10 @@ class Evaluator {
   Task<bool> fetch_spf(const std::string& domain, int depth, std::optional<std::string>& out) {
     out.reset();
     depth_ = depth;
-    if (auto it = options_.record_overrides.find(lower(domain)); it != options_.record_overrides.end()) {
-      trace(depth, "record", fmt::format("{}: using the given record \"{}\"", domain, it->second));
+    if (auto it = options_.record_overrides.empty() ? options_.record_overrides.end()
+                                                    : options_.record_overrides.find(lower(domain));
+        it != options_.record_overrides.end()) {
+      trace(depth, "record", "{}: using the given record \"{}\"", domain, it->second);
       out = it->second;
       co_return true;
     }
@@ -245,7 +249,7 @@ class Evaluator {
       co_return fail(Result::PermError,
                      fmt::format("the SPF record of {} has non-ASCII bytes (RFC 7208 §3.1)", domain));
     }
-    trace(depth, "record", fmt::format("{}: \"{}\"", domain, found.front()));
+    trace(depth, "record", "{}: \"{}\"", domain, found.front());
     out = std::move(found.front());
     co_return true;
   }
@@ -340,9 +344,11 @@ class Evaluator {
     name = lower(name);
     if (std::chrono::steady_clock::now() > deadline_) co_return true;
     AnswerPtr answer = co_await Lookup(resolver_, name, RType::TXT);
-    trace(depth_, "dns", fmt::format("{} TXT (exp=) -> {}", name,
+    if (options_.trace) {
+      trace(depth_, "dns", "{} TXT (exp=) -> {}", name,
                                     answer->ok() ? fmt::format("{} record(s)", answer->records.size())
-                                                 : std::string(dns::to_string(answer->status))));
+                                                 : std::string(dns::to_string(answer->status)));
+    }
     if (!answer->ok()) co_return true;
     std::vector<std::string> texts;
     for (const auto& rr : answer->records) {
@@ -369,7 +375,8 @@ class Evaluator {
   Task<bool> check_record(const std::string& text, const std::string& domain, int recursion, Result& out) {
     if (recursion > kMaxRecursion) co_return fail(Result::PermError, "include nesting too deep");
     depth_ = recursion;
-    Record rec = spf::parse_record(text);
+    auto parsed = spf::parse_record_cached(text);
+    const Record& rec = *parsed;
     // Pass 1 (pyspf): terms in order; syntax errors, expansions, the redirect
     // lookup, and the exp= text.
     std::vector<std::string> targets(rec.terms.size());
@@ -419,7 +426,7 @@ class Evaluator {
       const Term& t = rec.terms[k];
       if (!t.is_mechanism()) continue;
       depth_ = recursion;
-      trace(recursion, "term", t.text);
+      trace(recursion, "term", "{}", t.text);
       bool match = false;
       const std::string& target = targets[k];
       switch (t.mechanism) {
@@ -497,7 +504,7 @@ class Evaluator {
       }
       if (match) {
         out = spf::qualifier_result(t.qualifier);
-        trace(recursion, "match", fmt::format("{} matched: {}", t.text, to_string(out)));
+        trace(recursion, "match", "{} matched: {}", t.text, to_string(out));
         if (recursion == 0) {
           eval_.matched = t.text;
           eval_.matched_domain = domain;
@@ -507,7 +514,7 @@ class Evaluator {
     }
     if (redirect) {
       // §6.1: no mechanism matched; the redirect target's record decides.
-      trace(recursion, "redirect", fmt::format("redirect to {}", *redirect));
+      trace(recursion, "redirect", "redirect to {}", *redirect);
       std::optional<std::string> sub;
       if (!co_await fetch_spf(*redirect, recursion, sub)) co_return false;
       if (!sub) {
@@ -519,7 +526,7 @@ class Evaluator {
       co_return co_await check_record(*sub, *redirect, recursion, out);
     }
     out = Result::Neutral;  // §4.7: no match, no redirect
-    trace(recursion, "default", fmt::format("no term matched in {}: neutral", domain));
+    trace(recursion, "default", "no term matched in {}: neutral", domain);
     if (recursion == 0) {
       eval_.matched.reset();
       eval_.matched_domain.reset();

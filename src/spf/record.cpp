@@ -9,6 +9,7 @@
 
 #include <array>
 #include <limits>
+#include <unordered_map>
 
 namespace spfdoctor::spf {
 
@@ -469,6 +470,17 @@ Record parse_record(std::string_view text) {
     }
     rec.terms.push_back(std::move(t));
   }
+  return rec;
+}
+
+std::shared_ptr<const Record> parse_record_cached(std::string_view text) {
+  constexpr std::size_t kMaxEntries = 4096;
+  thread_local std::unordered_map<std::string, std::shared_ptr<const Record>> cache;
+  std::string key(text);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  if (cache.size() >= kMaxEntries) cache.clear();
+  auto rec = std::make_shared<const Record>(parse_record(text));
+  cache.emplace(std::move(key), rec);
   return rec;
 }
 

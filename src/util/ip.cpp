@@ -81,7 +81,16 @@ std::optional<IpAddress> IpAddress::parse_client(std::string_view text) {
 std::string IpAddress::to_string() const {
   char buf[INET6_ADDRSTRLEN];
   if (is_v4()) {
-    inet_ntop(AF_INET, bytes_.data(), buf, sizeof buf);
+    std::string out;
+    out.reserve(15);
+    for (std::size_t i = 0; i < 4; ++i) {
+      if (i) out += '.';
+      unsigned v = bytes_[i];
+      if (v >= 100) out += static_cast<char>('0' + v / 100);
+      if (v >= 10) out += static_cast<char>('0' + v / 10 % 10);
+      out += static_cast<char>('0' + v % 10);
+    }
+    return out;
   } else {
     inet_ntop(AF_INET6, bytes_.data(), buf, sizeof buf);
   }
