@@ -17,7 +17,8 @@ std::shared_ptr<dns::ZoneData> typical_zone() {
     rr.strings = {text};
     z->add(name, rr);
   };
-  txt("example.com", "v=spf1 ip4:192.0.2.0/25 ip4:198.51.100.0/24 ip4:203.0.113.64/26 include:_spf.mailer.example.net -all");
+  txt("example.com",
+      "v=spf1 ip4:192.0.2.0/25 ip4:198.51.100.0/24 ip4:203.0.113.64/26 include:_spf.mailer.example.net -all");
   txt("_spf.mailer.example.net", "v=spf1 ip4:100.64.0.0/16 ip4:100.65.0.0/16 ip6:2001:db8::/32 ~all");
   return z;
 }
@@ -33,16 +34,26 @@ void run(benchmark::State& state, const char* ip, Result want, bool trace) {
     if (e.result != want) state.SkipWithError("unexpected result");
     benchmark::DoNotOptimize(e);
   }
-  state.counters["evals_per_sec"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["evals_per_sec"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
-void BM_CheckHost_PassFirstRange(benchmark::State& s) { run(s, "192.0.2.10", Result::Pass, false); }
-void BM_CheckHost_PassViaInclude(benchmark::State& s) { run(s, "100.65.3.4", Result::Pass, false); }
-void BM_CheckHost_FailAll(benchmark::State& s) { run(s, "203.0.113.1", Result::Fail, false); }
-void BM_CheckHost_FailAllWithTrace(benchmark::State& s) { run(s, "203.0.113.1", Result::Fail, true); }
+void BM_CheckHost_PassFirstRange(benchmark::State& s) {
+  run(s, "192.0.2.10", Result::Pass, false);
+}
+void BM_CheckHost_PassViaInclude(benchmark::State& s) {
+  run(s, "100.65.3.4", Result::Pass, false);
+}
+void BM_CheckHost_FailAll(benchmark::State& s) {
+  run(s, "203.0.113.1", Result::Fail, false);
+}
+void BM_CheckHost_FailAllWithTrace(benchmark::State& s) {
+  run(s, "203.0.113.1", Result::Fail, true);
+}
 
 void BM_ParseRecord(benchmark::State& state) {
-  const char* rec = "v=spf1 ip4:192.0.2.0/25 ip4:198.51.100.0/24 ip4:203.0.113.64/26 include:_spf.mailer.example.net -all";
+  const char* rec =
+      "v=spf1 ip4:192.0.2.0/25 ip4:198.51.100.0/24 ip4:203.0.113.64/26 include:_spf.mailer.example.net -all";
   for (auto _ : state) benchmark::DoNotOptimize(spf::parse_record(rec));
 }
 

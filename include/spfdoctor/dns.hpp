@@ -16,7 +16,17 @@
 
 namespace spfdoctor::dns {
 
-enum class RType : std::uint16_t { A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, MX = 15, TXT = 16, AAAA = 28, SPF = 99 };
+enum class RType : std::uint16_t {
+  A = 1,
+  NS = 2,
+  CNAME = 5,
+  SOA = 6,
+  PTR = 12,
+  MX = 15,
+  TXT = 16,
+  AAAA = 28,
+  SPF = 99
+};
 
 [[nodiscard]] std::string_view to_string(RType t);
 
@@ -41,9 +51,7 @@ struct Answer {
   std::string detail;           // for errors: what the server or transport said
   std::uint32_t ttl = 0;        // how long it may be cached (RFC 2308 for negative answers)
   [[nodiscard]] bool ok() const { return status == Status::Ok; }
-  [[nodiscard]] bool is_void() const {
-    return status == Status::NxDomain || (status == Status::Ok && records.empty());
-  }
+  [[nodiscard]] bool is_void() const { return status == Status::NxDomain || (status == Status::Ok && records.empty()); }
 };
 
 using AnswerPtr = std::shared_ptr<const Answer>;

@@ -18,8 +18,8 @@ namespace spfdoctor::spf {
 struct MacroString {
   struct Piece {
     bool is_macro = false;
-    std::string literal;     // literal text (already un-escaped for %% %_ %-)
-    char letter = 0;         // lower-case macro letter
+    std::string literal;      // literal text (already un-escaped for %% %_ %-)
+    char letter = 0;          // lower-case macro letter
     bool url_escape = false;  // upper-case letter: URL-escape the expansion (§7.3)
     std::string transformer;  // text after the letter, e.g. "2r" or "r-"
   };
@@ -48,18 +48,18 @@ enum class TermKind : std::uint8_t {
 
 struct Term {
   TermKind kind = TermKind::Mechanism;
-  std::string text;         // the term as written
-  std::size_t offset = 0;   // byte position of the term in the record
+  std::string text;        // the term as written
+  std::size_t offset = 0;  // byte position of the term in the record
   Qualifier qualifier = Qualifier::Pass;
   bool explicit_qualifier = false;
   Mechanism mechanism = Mechanism::All;
-  std::string name;         // modifier name as written
-  std::string arg;          // domain-spec, IP text or modifier value, as written
-  bool has_arg = false;     // mechanisms: a ':' was present
-  std::optional<int> cidr4;  // as written ("/24"), validated
-  std::optional<int> cidr6;  // as written ("//64"), validated
-  std::optional<Network> network;  // ip4 / ip6
-  MacroString spec;         // compiled arg (domain-spec or value)
+  std::string name;                  // modifier name as written
+  std::string arg;                   // domain-spec, IP text or modifier value, as written
+  bool has_arg = false;              // mechanisms: a ':' was present
+  std::optional<int> cidr4;          // as written ("/24"), validated
+  std::optional<int> cidr6;          // as written ("//64"), validated
+  std::optional<Network> network;    // ip4 / ip6
+  MacroString spec;                  // compiled arg (domain-spec or value)
   std::optional<std::string> error;  // why this term is a syntax error (permerror)
   std::size_t error_offset = 0;      // byte position of the error in the record
 

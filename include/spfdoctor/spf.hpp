@@ -16,12 +16,14 @@
 namespace spfdoctor {
 
 enum class Identity : std::uint8_t { MailFrom, Helo };
-[[nodiscard]] constexpr std::string_view to_string(Identity i) { return i == Identity::Helo ? "helo" : "mailfrom"; }
+[[nodiscard]] constexpr std::string_view to_string(Identity i) {
+  return i == Identity::Helo ? "helo" : "mailfrom";
+}
 
 struct Query {
   IpAddress ip;
-  std::string sender;  // MAIL FROM; empty (or "<>") means the null sender
-  std::string helo;    // HELO/EHLO name
+  std::string sender;                // MAIL FROM; empty (or "<>") means the null sender
+  std::string helo;                  // HELO/EHLO name
   std::string receiver = "unknown";  // the "r" macro
 };
 
@@ -45,12 +47,12 @@ struct TraceStep {
 struct Evaluation {
   Result result = Result::None;
   Identity identity = Identity::MailFrom;
-  std::string domain;                       // the domain whose policy was evaluated
-  std::optional<std::string> record;        // the top-level record, when one was found
-  std::optional<std::string> matched;       // the deciding term, as written
+  std::string domain;                         // the domain whose policy was evaluated
+  std::optional<std::string> record;          // the top-level record, when one was found
+  std::optional<std::string> matched;         // the deciding term, as written
   std::optional<std::string> matched_domain;  // the domain whose record holds it
-  std::optional<std::string> explanation;   // fail only: the expanded exp= text
-  std::optional<std::string> problem;       // permerror/temperror: why
+  std::optional<std::string> explanation;     // fail only: the expanded exp= text
+  std::optional<std::string> problem;         // permerror/temperror: why
   int lookups = 0;
   int void_lookups = 0;
   std::vector<TraceStep> trace;

@@ -35,7 +35,8 @@ std::string parse_server_address(std::string_view text) {
   auto ip = IpAddress::parse(host);
   if (!ip) throw bad("not an IPv4 or IPv6 address");
   if (!port.empty() || (text.find(':') != std::string_view::npos && text.front() != '[' && ip->is_v4())) {
-    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (port.empty() || port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       throw bad("bad port");
     }
     int p = std::stoi(std::string(port));
@@ -118,6 +119,12 @@ void AresCallbacks::on_answer(void* arg, int status, int /*timeouts*/, unsigned 
       answer.status = Status::Timeout;
       answer.detail = fmt::format("no answer within {} ms", ctx->impl->timeout.count());
       break;
+    case ARES_ECONNREFUSED:
+      // c-ares tries every server; this is what is left when none gave a
+      // usable answer (refused connections, SERVFAIL or REFUSED from all).
+      answer.status = Status::ServFail;
+      answer.detail = "no DNS server gave a usable answer (SERVFAIL, REFUSED or connection refused)";
+      break;
     case ARES_EBADNAME:
       // Not a name DNS can carry: it cannot exist.
       answer.status = Status::NxDomain;
@@ -149,7 +156,8 @@ AresResolver::AresResolver(const NetworkOptions& options) : impl_(std::make_uniq
   opts.flags = ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH;
   opts.ednspsz = 1232;
   int rc = ares_init_options(&impl_->channel, &opts, mask);
-  if (rc != ARES_SUCCESS) throw std::runtime_error(std::string("c-ares: cannot start the resolver: ") + ares_strerror(rc));
+  if (rc != ARES_SUCCESS)
+    throw std::runtime_error(std::string("c-ares: cannot start the resolver: ") + ares_strerror(rc));
   if (!options.servers.empty()) {
     std::string csv;
     for (const auto& s : options.servers) {

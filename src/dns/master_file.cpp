@@ -66,7 +66,9 @@ class InOutPtr {
   throw std::runtime_error(path + ": " + std::string(what));
 }
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 // The whole file, or an exception saying why not.
 std::string read_file(const std::string& path) {
@@ -83,7 +85,8 @@ std::string read_file(const std::string& path) {
   for (;;) {
     const std::size_t n = std::fread(buf.data(), 1, buf.size(), file.get());
     if (n == 0) break;
-    if (data.size() + n > kMaxFileSize) fail(path, "file too large (over " + std::to_string(kMaxFileSize >> 20) + " MiB)");
+    if (data.size() + n > kMaxFileSize)
+      fail(path, "file too large (over " + std::to_string(kMaxFileSize >> 20) + " MiB)");
     data.append(buf.data(), n);
   }
   if (std::ferror(file.get())) fail(path, "cannot read: " + errno_text(errno));
@@ -151,7 +154,6 @@ std::string quoted_line(std::string_view data, std::size_t pos) {
   return out;
 }
 
-
 // Throws "PATH:LINE: WHAT near 'LINE TEXT'" for the entry ldns read from
 // data[begin, end). `ldns_line` is ldns's own count, used only when the entry
 // cannot be found in the span.
@@ -192,8 +194,8 @@ ZoneData load_master_file(const std::string& path, std::string_view origin) {
   while (!std::feof(stream.get())) {
     const long before = std::ftell(stream.get());
     RrPtr rr;
-    const ldns_status status = ldns_rr_new_frm_fp_l(InOutPtr(rr), stream.get(), &default_ttl,
-                                                    InOutPtr(current_origin), InOutPtr(previous_owner), &ldns_line);
+    const ldns_status status = ldns_rr_new_frm_fp_l(InOutPtr(rr), stream.get(), &default_ttl, InOutPtr(current_origin),
+                                                    InOutPtr(previous_owner), &ldns_line);
     const long after = std::ftell(stream.get());
     // What ldns consumed for this entry, for error messages.
     const auto begin = static_cast<std::size_t>(std::max(before, 0L));

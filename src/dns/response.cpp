@@ -14,7 +14,9 @@ namespace {
 
 constexpr int kMaxChain = 16;
 
-std::string owner_of(const ldns_rr* rr) { return dname_text(ldns_rr_owner(rr)).value_or(""); }
+std::string owner_of(const ldns_rr* rr) {
+  return dname_text(ldns_rr_owner(rr)).value_or("");
+}
 
 // RFC 2308 §5: the negative TTL is the smaller of the SOA's TTL and MINIMUM.
 std::uint32_t negative_ttl(const ldns_pkt* pkt) {
@@ -38,7 +40,8 @@ Answer parse_response(const unsigned char* wire, std::size_t size, std::string_v
   PktPtr pkt(raw);
   if (st != LDNS_STATUS_OK || !pkt) {
     out.status = Status::Error;
-    out.detail = fmt::format("malformed DNS response ({})", ldns_get_errorstr_by_id(st) ? ldns_get_errorstr_by_id(st) : "?");
+    out.detail =
+        fmt::format("malformed DNS response ({})", ldns_get_errorstr_by_id(st) ? ldns_get_errorstr_by_id(st) : "?");
     return out;
   }
   switch (ldns_pkt_get_rcode(pkt.get())) {

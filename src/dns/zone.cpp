@@ -57,11 +57,25 @@ AnswerPtr Resolver::query(std::string_view name, RType type) {
   return std::move(w.answer_);
 }
 
+namespace {
+bool same_data(const Record& a, const Record& b) {
+  return a.type == b.type && a.address == b.address && a.preference == b.preference && a.target == b.target &&
+         a.strings == b.strings;
+}
+}  // namespace
+
 void ZoneData::add(std::string_view owner, Record rr) {
-  nodes_[normalize_name(owner)].sets[rr.type].push_back(std::move(rr));
+  // An RRset holds each record once (RFC 2181 §5), as DNS servers serve it.
+  auto& set = nodes_[normalize_name(owner)].sets[rr.type];
+  for (const auto& existing : set) {
+    if (same_data(existing, rr)) return;
+  }
+  set.push_back(std::move(rr));
 }
 
-void ZoneData::set_timeout(std::string_view owner) { nodes_[normalize_name(owner)].timeout = true; }
+void ZoneData::set_timeout(std::string_view owner) {
+  nodes_[normalize_name(owner)].timeout = true;
+}
 
 void ZoneData::merge(const ZoneData& other) {
   for (const auto& [name, node] : other.nodes_) {
@@ -75,7 +89,9 @@ void ZoneData::merge(const ZoneData& other) {
   if (timeout_prefix_.empty()) timeout_prefix_ = other.timeout_prefix_;
 }
 
-bool ZoneData::contains(std::string_view name) const { return nodes_.find(normalize_name(name)) != nodes_.end(); }
+bool ZoneData::contains(std::string_view name) const {
+  return nodes_.find(normalize_name(name)) != nodes_.end();
+}
 
 Answer ZoneData::lookup(std::string_view qname, RType type) const {
   // Follows CNAMEs the way a recursive resolver does; a chain that loops or

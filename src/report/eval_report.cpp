@@ -78,8 +78,8 @@ std::string to_text(const Evaluation& e, const Query& q, bool color) {
     return color ? fmt::format("{}{}\033[0m", code, s) : std::string(s);
   };
   std::string out;
-  out += fmt::format("SPF {} for {} from {}\n", paint(color_of(e.result), to_string(e.result)),
-                     printable(e.domain), q.ip.to_string());
+  out += fmt::format("SPF {} for {} from {}\n", paint(color_of(e.result), to_string(e.result)), printable(e.domain),
+                     q.ip.to_string());
   out += fmt::format("  identity     {} (sender {}, HELO {})\n", to_string(e.identity),
                      q.sender.empty() ? "<>" : printable(q.sender), q.helo.empty() ? "-" : printable(q.helo));
   out += fmt::format("  record       {}\n", e.record ? printable(*e.record) : "(none)");

@@ -26,11 +26,11 @@ using spf::Record;
 using spf::Term;
 using spf::TermKind;
 
-constexpr int kMaxLookups = 10;      // §4.6.4
-constexpr int kMaxVoidLookups = 2;   // §4.6.4
-constexpr int kMaxMxNames = 10;      // §4.6.4
-constexpr int kMaxPtrNames = 10;     // §4.6.4
-constexpr int kMaxRecursion = 20;    // belt and braces; the lookup limit bounds depth first
+constexpr int kMaxLookups = 10;     // §4.6.4
+constexpr int kMaxVoidLookups = 2;  // §4.6.4
+constexpr int kMaxMxNames = 10;     // §4.6.4
+constexpr int kMaxPtrNames = 10;    // §4.6.4
+constexpr int kMaxRecursion = 20;   // belt and braces; the lookup limit bounds depth first
 
 // Awaits one DNS answer.
 class Lookup final : public dns::Waiter {
@@ -109,10 +109,11 @@ class Evaluator {
     c_ = ip.to_string();
     v_ = ip.is_v4() ? "in-addr" : "ip6";
     r_ = query_.receiver.empty() ? "unknown" : query_.receiver;
-    auto now = options_.timestamp != 0 ? options_.timestamp
-                                       : std::chrono::duration_cast<std::chrono::seconds>(
-                                             std::chrono::system_clock::now().time_since_epoch())
-                                             .count();
+    auto now =
+        options_.timestamp != 0
+            ? options_.timestamp
+            : std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
     t_ = std::to_string(now);
     eval_.domain = o_;
     deadline_ = std::chrono::steady_clock::now() + options_.budget;
@@ -121,8 +122,7 @@ class Evaluator {
   Task<Evaluation> run() {
     Result result = Result::None;
     std::optional<std::string> record;
-    trace(0, "query", "check_host(ip={}, domain={}, sender={}) as {}", c_, o_, s_,
-                                 to_string(eval_.identity));
+    trace(0, "query", "check_host(ip={}, domain={}, sender={}) as {}", c_, o_, s_, to_string(eval_.identity));
     if (co_await fetch_spf(o_, 0, record)) {
       if (!record) {
         trace(0, "result", "{} publishes no SPF record: none", o_.empty() ? "(empty)" : o_);
@@ -240,9 +240,9 @@ class Evaluator {
       if (spf::is_spf_record(joined)) found.push_back(std::move(joined));
     }
     if (found.size() > 1) {
-      co_return fail(Result::PermError,
-                     fmt::format("{} publishes {} SPF records; exactly one is allowed (RFC 7208 §4.5)", domain,
-                                 found.size()));
+      co_return fail(
+          Result::PermError,
+          fmt::format("{} publishes {} SPF records; exactly one is allowed (RFC 7208 §4.5)", domain, found.size()));
     }
     if (found.empty()) co_return true;
     if (!is_ascii(found.front())) {
@@ -346,8 +346,8 @@ class Evaluator {
     AnswerPtr answer = co_await Lookup(resolver_, name, RType::TXT);
     if (options_.trace) {
       trace(depth_, "dns", "{} TXT (exp=) -> {}", name,
-                                    answer->ok() ? fmt::format("{} record(s)", answer->records.size())
-                                                 : std::string(dns::to_string(answer->status)));
+            answer->ok() ? fmt::format("{} record(s)", answer->records.size())
+                         : std::string(dns::to_string(answer->status)));
     }
     if (!answer->ok()) co_return true;
     std::vector<std::string> texts;
@@ -369,7 +369,6 @@ class Evaluator {
     if (!text.empty() && recursion == 0) explanation_ = std::move(text);
     co_return true;
   }
-
 
   // Evaluates one record (§4.6, §5, §6).
   Task<bool> check_record(const std::string& text, const std::string& domain, int recursion, Result& out) {
@@ -465,8 +464,9 @@ class Evaluator {
           if (!co_await ask(target, RType::MX, false, mx)) co_return false;
           if (!mx) break;
           if (mx->records.size() > static_cast<std::size_t>(kMaxMxNames)) {
-            co_return fail(Result::PermError, fmt::format("{} has {} MX records; more than {} is an error (RFC 7208 §4.6.4)",
-                                                          target, mx->records.size(), kMaxMxNames));
+            co_return fail(Result::PermError,
+                           fmt::format("{} has {} MX records; more than {} is an error (RFC 7208 §4.6.4)", target,
+                                       mx->records.size(), kMaxMxNames));
           }
           // pyspf: every exchange is looked up (each may be a void lookup)
           // before any address is compared.
@@ -493,8 +493,8 @@ class Evaluator {
           std::string want = lower(target);
           for (const auto& n : names) {
             std::string name = lower(n);
-            if (name == want || (name.size() > want.size() && name.ends_with(want) &&
-                                 name[name.size() - want.size() - 1] == '.')) {
+            if (name == want ||
+                (name.size() > want.size() && name.ends_with(want) && name[name.size() - want.size() - 1] == '.')) {
               match = true;
               break;
             }
@@ -518,9 +518,9 @@ class Evaluator {
       std::optional<std::string> sub;
       if (!co_await fetch_spf(*redirect, recursion, sub)) co_return false;
       if (!sub) {
-        co_return fail(Result::PermError,
-                       fmt::format("redirect target {} (from {}) publishes no SPF record (RFC 7208 §6.1)", *redirect,
-                                   domain));
+        co_return fail(
+            Result::PermError,
+            fmt::format("redirect target {} (from {}) publishes no SPF record (RFC 7208 §6.1)", *redirect, domain));
       }
       if (recursion == 0) explanation_.reset();  // the target's exp= applies, not ours
       co_return co_await check_record(*sub, *redirect, recursion, out);

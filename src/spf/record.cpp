@@ -15,10 +15,18 @@ namespace spfdoctor::spf {
 
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_alnum(char c) {
+  return is_digit(c) || is_alpha(c);
+}
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
@@ -144,9 +152,21 @@ MacroString compile_macro_string(std::string_view s, MacroContext context) {
   while (i < s.size()) {
     if (s[i] == '%' && i + 1 < s.size()) {
       char n = s[i + 1];
-      if (n == '%') { add_literal("%"); i += 2; continue; }
-      if (n == '_') { add_literal(" "); i += 2; continue; }
-      if (n == '-') { add_literal("%20"); i += 2; continue; }
+      if (n == '%') {
+        add_literal("%");
+        i += 2;
+        continue;
+      }
+      if (n == '_') {
+        add_literal(" ");
+        i += 2;
+        continue;
+      }
+      if (n == '-') {
+        add_literal("%20");
+        i += 2;
+        continue;
+      }
       if (n == '{') {
         auto close = s.find('}', i + 2);
         if (close != std::string_view::npos) {
@@ -386,8 +406,8 @@ void parse_mechanism(Term& t) {
     }
     if (t.has_arg) {
       if (!has_valid_domain_end(t.arg)) {
-        fail(fmt::format("\"{}\": \"{}\" is not a valid domain (it must end in a top-level label or a macro)",
-                         t.text, t.arg));
+        fail(fmt::format("\"{}\": \"{}\" is not a valid domain (it must end in a top-level label or a macro)", t.text,
+                         t.arg));
         return;
       }
       t.spec = compile_macro_string(t.arg, MacroContext::DomainSpec);

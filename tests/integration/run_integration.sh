@@ -13,11 +13,13 @@
 #     Tests that depend on the suite's TIMEOUT data are skipped (listed).
 # (b) fault tests: silent server -> temperror within --timeout 1; SERVFAIL ->
 #     temperror naming the query; REFUSED -> temperror; TC=1 over UDP -> the
-#     TCP answer; TXT data too big for UDP served by NSD; the [::1]:PORT form;
-#     a REFUSED first server followed by a working one.
+#     TCP answer; TXT data too big for UDP served by NSD; TXT RRs with empty
+#     RDATA on the wire; the [::1]:PORT form; a REFUSED first server followed
+#     by a working one.
 # (c) last line: `integration: N passed, M failed`; exit status 1 if M > 0.
 #
 # Environment: SPFDOCTOR_SHARED (default ../../../shared from here: the suite),
+# INTEGRATION_KEEP=1 (keep the work directory: zones, NSD logs, outputs),
 # INTEGRATION_OFFLINE=1 (only the --zone half of (a): no NSD, no network
 # checks; for checking the converter and the engine while there is no network
 # resolver). Only loopback addresses are used. Needs nsd, knot-dnsutils (kdig),
@@ -43,7 +45,7 @@ cleanup() {
   for p in "${FAKE_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
   for p in "${FAKE_PIDS[@]}"; do wait "$p" 2>/dev/null; done
   for p in "${STOPPERS[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$WORK"
+  if [[ "${INTEGRATION_KEEP:-0}" == 1 ]]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'echo "integration: interrupted" >&2; exit 130' INT TERM HUP
@@ -165,12 +167,16 @@ expect() {
   local name=$1 expr=$2
   if [[ $RUN_STATUS -eq 124 ]]; then bad "$name: no answer within the 20 s guard"; return; fi
   if [[ $RUN_STATUS -ne 0 ]]; then bad "$name: exit $RUN_STATUS: $(head -c 300 "$FAULT/$name.err")"; return; fi
-  if "$PY" - "$FAULT/$name.json" "$expr" <<'PY'
+  local note
+  if note=$("$PY" - "$FAULT/$name.json" "$expr" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
+if j.get("problem"):
+    print(" problem: " + j["problem"])
 sys.exit(0 if eval(sys.argv[2]) else 1)
 PY
-  then ok; echo "ok   $name (${RUN_SECS}s)"
+  )
+  then ok; echo "ok   $name (${RUN_SECS}s)$note"
   else bad "$name: want $expr; got $(head -c 600 "$FAULT/$name.json")"; fi
 }
 
@@ -216,6 +222,8 @@ fi
 # big.example.com: one SPF record of ~3000 bytes in 250-byte strings cut in the
 # middle of terms (RFC 7208 3.3: joined without separators);
 # many.example.com: one SPF record among 20 other TXT records, ~4000 bytes.
+# big.zone is used by --zone and NSD alike; NSD serves big-wire.zone, the same
+# plus TXT records with empty RDATA, which a master file for --zone cannot hold.
 "$PY" - "$FAULT/big.zone" "$FAULT/big.expect" <<'PY'
 import json, sys
 terms = []
@@ -236,6 +244,13 @@ for i in range(20):
     token = ("%02d" % i) * 90
     lines.append('many.example.com. IN TXT "site-verification-%02d=%s"' % (i, token))
 open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+# For NSD only (spfdoctor --zone rejects a TXT without character-strings, as
+# RFC 1035 wants one or more): the suite's null-text case on the wire, a TXT
+# RR with empty RDATA beside the SPF record ("SPF should not crash"), and alone.
+lines += ['null.example.com. IN TXT "v=spf1 ip4:" "192.0.2.5 -all"',
+          'null.example.com. IN TXT \\# 0',
+          'empty.example.com. IN TXT \\# 0']
+open(sys.argv[1].replace(".zone", "-wire.zone"), "w").write("\n".join(lines) + "\n")
 json.dump({"big_record": text, "big_size": len(text), "big_strings": len(chunks)}, open(sys.argv[2], "w"))
 PY
 BIG_RECORD=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["big_record"])' "$FAULT/big.expect")
@@ -243,7 +258,7 @@ export BIG_RECORD
 echo "big.example.com: one TXT record of ${#BIG_RECORD} bytes; many.example.com: 21 TXT records"
 
 NSD_DIRS+=("$FAULT/nsd-big")
-if BIG_PORT=$(NSD_IPV6=1 "$HERE/nsd.sh" start "$FAULT/nsd-big" "$FAULT/big.zone" 2>"$FAULT/nsd-big.err"); then
+if BIG_PORT=$(NSD_IPV6=1 "$HERE/nsd.sh" start "$FAULT/nsd-big" "$FAULT/big-wire.zone" 2>"$FAULT/nsd-big.err"); then
   for via in zone network; do
     if [[ $via == zone ]]; then res=(--zone "$FAULT/big.zone"); else res=(--dns-server "127.0.0.1:$BIG_PORT" --timeout 2); fi
     run_spf "big-last-$via" "${res[@]}" --ip 192.0.2.77 --sender a@big.example.com
@@ -255,6 +270,11 @@ if BIG_PORT=$(NSD_IPV6=1 "$HERE/nsd.sh" start "$FAULT/nsd-big" "$FAULT/big.zone"
     run_spf "many-$via" "${res[@]}" --ip 192.0.2.88 --sender a@many.example.com
     expect "many-$via" 'j["result"] == "pass" and j["record"] == "v=spf1 ip4:192.0.2.88 -all"'
   done
+  # A TXT RR with empty RDATA (no character-strings) is not an SPF record.
+  run_spf null-text-wire --dns-server "127.0.0.1:$BIG_PORT" --timeout 2 --ip 192.0.2.5 --sender a@null.example.com
+  expect null-text-wire 'j["result"] == "pass" and j["record"] == "v=spf1 ip4:192.0.2.5 -all"'
+  run_spf empty-txt-wire --dns-server "127.0.0.1:$BIG_PORT" --timeout 2 --ip 192.0.2.5 --sender a@empty.example.com
+  expect empty-txt-wire 'j["result"] == "none"'
   # The same server by its IPv6 loopback address.
   run_spf big-ipv6 --dns-server "[::1]:$BIG_PORT" --timeout 2 --ip 192.0.2.77 --sender a@big.example.com
   expect big-ipv6 'j["result"] == "pass" and j["matched"] == "ip4:192.0.2.77"'

@@ -44,9 +44,9 @@ Outcome run_suite(const std::string& file, bool report) {
       if (ok) {
         ++o.passed;
       } else if (report) {
-        ADD_FAILURE() << sc.description << " / " << t.name << " (" << t.spec << "): want "
-                      << t.results.front() << (t.explanation ? " \"" + *t.explanation + "\"" : "") << ", got "
-                      << why << (e.problem ? " [" + *e.problem + "]" : "");
+        ADD_FAILURE() << sc.description << " / " << t.name << " (" << t.spec << "): want " << t.results.front()
+                      << (t.explanation ? " \"" + *t.explanation + "\"" : "") << ", got " << why
+                      << (e.problem ? " [" + *e.problem + "]" : "");
       }
     }
   }

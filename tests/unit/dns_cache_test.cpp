@@ -57,7 +57,8 @@ TEST(DnsCache, NegativeAnswersAreCachedErrorsAreNot) {
 
 TEST(DnsCache, BoundedInMemory) {
   DnsCache cache(160);
-  for (int i = 0; i < 5000; ++i) cache.put("h" + std::to_string(i) + ".example.com", RType::A, answer_with(Status::Ok, 600));
+  for (int i = 0; i < 5000; ++i)
+    cache.put("h" + std::to_string(i) + ".example.com", RType::A, answer_with(Status::Ok, 600));
   EXPECT_LE(cache.size(), 160u);
   EXPECT_NE(cache.get("h4999.example.com", RType::A), nullptr);  // the newest survive
 }
@@ -112,9 +113,7 @@ TEST(CachingResolver, TtlExpiryRefreshes) {
 // A resolver that holds queries until told to answer, to test coalescing.
 class HeldResolver final : public Resolver {
  public:
-  void submit(std::string_view name, RType type, Waiter& w) override {
-    held_.push_back({std::string(name), type, &w});
-  }
+  void submit(std::string_view name, RType type, Waiter& w) override { held_.push_back({std::string(name), type, &w}); }
   void run_once() override {
     auto held = std::move(held_);
     for (auto& h : held) {
@@ -156,8 +155,8 @@ std::vector<unsigned char> response(int rcode, const std::vector<std::vector<uns
   auto put = [&](std::initializer_list<int> bytes) {
     for (int b : bytes) m.push_back(static_cast<unsigned char>(b));
   };
-  put({0x12, 0x34, 0x81, 0x80 | rcode, 0, 1, 0, static_cast<int>(answers.size()), 0,
-       static_cast<int>(authority.size()), 0, 0});
+  put({0x12, 0x34, 0x81, 0x80 | rcode, 0, 1, 0, static_cast<int>(answers.size()), 0, static_cast<int>(authority.size()),
+       0, 0});
   put({7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0, 16, 0, 1});
   for (const auto& a : answers) {
     for (auto b : a) m.push_back(b);
@@ -188,9 +187,9 @@ TEST(ParseResponse, TxtRecordsAndTtl) {
 }
 
 TEST(ParseResponse, NxDomainWithSoaGivesNegativeTtl) {
-  std::vector<unsigned char> soa = {0xc0, 0x0c, 0, 6, 0, 1, 0, 0, 0x0e, 0x10, 0, 29,
-                                    2, 'n', 's', 0xc0, 0x0c, 1, 'h', 0xc0, 0x0c,
-                                    0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 60};
+  std::vector<unsigned char> soa = {0xc0, 0x0c, 0,    6, 0,   1,    0,    0, 0x0e, 0x10, 0, 29, 2, 'n',
+                                    's',  0xc0, 0x0c, 1, 'h', 0xc0, 0x0c, 0, 0,    0,    1, 0,  0, 0,
+                                    2,    0,    0,    0, 3,   0,    0,    0, 4,    0,    0, 0,  60};
   auto m = response(3, {}, {soa});
   auto a = parse_response(m.data(), m.size(), "example.com", RType::TXT);
   EXPECT_EQ(a.status, Status::NxDomain);

@@ -237,8 +237,7 @@ TEST(Evaluator, RecordOverrideForWhatIf) {
   dns::ZoneResolver r(data);
   EvalOptions o;
   o.record_overrides["example.com"] = "v=spf1 ip4:192.0.2.1 -all";
-  EXPECT_EQ(evaluate(r, Query{*IpAddress::parse("192.0.2.1"), "a@example.com", "h.example"}, o).result,
-            Result::Pass);
+  EXPECT_EQ(evaluate(r, Query{*IpAddress::parse("192.0.2.1"), "a@example.com", "h.example"}, o).result, Result::Pass);
 }
 
 TEST(Evaluator, TraceNamesEachStep) {

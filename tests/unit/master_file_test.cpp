@@ -76,7 +76,9 @@ std::vector<Record> records(const ZoneData& zone, std::string_view name, RType t
   return a.records;
 }
 
-IpAddress v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) { return IpAddress::v4({a, b, c, d}); }
+IpAddress v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
+  return IpAddress::v4({a, b, c, d});
+}
 
 TEST_F(MasterFileTest, OriginDirectiveMakesRelativeNamesAbsolute) {
   const ZoneData zone = load(
@@ -198,9 +200,9 @@ TEST_F(MasterFileTest, TxtEscapesBecomeRawBytes) {
       "t.example. TXT \"\\128\" \"\\200\" \"a\\010b\" \"q\\\"q\" \"semi;colon\" \"back\\\\slash\" \"\\255\\000x\"\n");
   const auto txt = records(zone, "t.example", RType::TXT);
   ASSERT_EQ(txt.size(), 1u);
-  const std::vector<std::string> want{
-      std::string("\x80"), std::string("\xc8"), std::string("a\nb"), std::string("q\"q"), std::string("semi;colon"),
-      std::string("back\\slash"), std::string("\xff\0x", 3)};
+  const std::vector<std::string> want{std::string("\x80"),      std::string("\xc8"),       std::string("a\nb"),
+                                      std::string("q\"q"),      std::string("semi;colon"), std::string("back\\slash"),
+                                      std::string("\xff\0x", 3)};
   EXPECT_EQ(txt[0].strings, want);
 }
 

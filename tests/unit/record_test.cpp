@@ -82,18 +82,16 @@ TEST_P(RecordErrors, ErrorIsAttachedToTheRightTerm) {
 
 INSTANTIATE_TEST_SUITE_P(
     Syntax, RecordErrors,
-    ::testing::Values(BadRecord{"v=spf1 ip4:192.0.2.1/33 -all", 7}, BadRecord{"v=spf1 ip4:1.2.3 -all", 7},
-                      BadRecord{"v=spf1 a -all foo", 14}, BadRecord{"v=spf1 mx//129", 7},
-                      BadRecord{"v=spf1 ip6:2001:db8::/129", 7}, BadRecord{"v=spf1 ip4:10.0.0.0/8//64", 7},
-                      BadRecord{"v=spf1 include -all", 7}, BadRecord{"v=spf1 exists -all", 7},
-                      BadRecord{"v=spf1 -all:foo", 7}, BadRecord{"v=spf1 =a", 7},
-                      BadRecord{"v=spf1 a:example.com, -all", 7},
-                      BadRecord{"v=spf1 redirect=a.example redirect=b.example", 26},
-                      BadRecord{"v=spf1 exp=a.example.com exp=b.example.com", 25},
-                      BadRecord{"v=spf1 a:%{x}.example.com", 7}, BadRecord{"v=spf1 a:%{c}.example.com", 7},
-                      BadRecord{"v=spf1 exists:%{i}.bad%", 7}, BadRecord{"v=spf1 a:foo.123", 7},
-                      BadRecord{"v=spf1 include:example.com/24", 7}, BadRecord{"v=spf1 mx a:1.2.3.4", 10},
-                      BadRecord{"v=spf1 moo=%{z}", 7}, BadRecord{"v=spf1 redirect=", 7}));
+    ::testing::Values(
+        BadRecord{"v=spf1 ip4:192.0.2.1/33 -all", 7}, BadRecord{"v=spf1 ip4:1.2.3 -all", 7},
+        BadRecord{"v=spf1 a -all foo", 14}, BadRecord{"v=spf1 mx//129", 7}, BadRecord{"v=spf1 ip6:2001:db8::/129", 7},
+        BadRecord{"v=spf1 ip4:10.0.0.0/8//64", 7}, BadRecord{"v=spf1 include -all", 7},
+        BadRecord{"v=spf1 exists -all", 7}, BadRecord{"v=spf1 -all:foo", 7}, BadRecord{"v=spf1 =a", 7},
+        BadRecord{"v=spf1 a:example.com, -all", 7}, BadRecord{"v=spf1 redirect=a.example redirect=b.example", 26},
+        BadRecord{"v=spf1 exp=a.example.com exp=b.example.com", 25}, BadRecord{"v=spf1 a:%{x}.example.com", 7},
+        BadRecord{"v=spf1 a:%{c}.example.com", 7}, BadRecord{"v=spf1 exists:%{i}.bad%", 7},
+        BadRecord{"v=spf1 a:foo.123", 7}, BadRecord{"v=spf1 include:example.com/24", 7},
+        BadRecord{"v=spf1 mx a:1.2.3.4", 10}, BadRecord{"v=spf1 moo=%{z}", 7}, BadRecord{"v=spf1 redirect=", 7}));
 
 TEST(DomainEnd, TopLabelOrMacro) {
   EXPECT_TRUE(has_valid_domain_end("example.com"));

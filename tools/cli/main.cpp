@@ -1,8 +1,8 @@
 // spfdoctor: the command-line tool. One function per command; the work is in
 // the library.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -70,7 +70,9 @@ std::unique_ptr<dns::Resolver> make_resolver(const GlobalOptions& g) {
   return std::make_unique<dns::CachingResolver>(std::make_shared<dns::DnsCache>(), std::move(ares));
 }
 
-bool stdout_is_tty() { return isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr; }
+bool stdout_is_tty() {
+  return isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+}
 
 IpAddress parse_ip_or_throw(const std::string& text, int code) {
   auto ip = IpAddress::parse_client(text);
@@ -122,8 +124,8 @@ int run_eval_batch(const GlobalOptions& g, const EvalArgs& a, dns::Resolver& res
 
   auto print = [&](BatchItem& item) {
     if (!item.error.empty()) {
-      nlohmann::json j = {{"line", item.line_no}, {"ip", item.ip}, {"sender", item.sender}, {"helo", item.helo},
-                          {"result", nullptr}, {"error", item.error}};
+      nlohmann::json j = {{"line", item.line_no}, {"ip", item.ip},     {"sender", item.sender},
+                          {"helo", item.helo},    {"result", nullptr}, {"error", item.error}};
       fmt::print(stderr, "spfdoctor: {}\n", item.error);
       if (g.json) std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
       status = kExitError;
@@ -160,8 +162,8 @@ int run_eval_batch(const GlobalOptions& g, const EvalArgs& a, dns::Resolver& res
       if (!ip) {
         item.error = fmt::format("line {}: not an IP address: \"{}\"", line_no, item.ip);
       } else {
-        item.query = Query{*ip, item.sender == "<>" ? "" : item.sender, item.helo,
-                           a.receiver.empty() ? "unknown" : a.receiver};
+        item.query =
+            Query{*ip, item.sender == "<>" ? "" : item.sender, item.helo, a.receiver.empty() ? "unknown" : a.receiver};
       }
       window.push_back(std::move(item));
       auto& back = window.back();
@@ -211,7 +213,7 @@ int run_eval(const GlobalOptions& g, const EvalArgs& a) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_main(int argc, char** argv) {
   CLI::App app{"spfdoctor: why did my mail bounce with an SPF error, and what do I change?"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("spfdoctor ") + "0.1.0");
@@ -251,4 +253,15 @@ int main(int argc, char** argv) {
     return kExitError;
   }
   return kExitUsage;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "spfdoctor: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "spfdoctor: unexpected error\n");
+  }
+  return kExitError;
 }
