@@ -1,0 +1,55 @@
+#include "common.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "spfdoctor/net_resolver.hpp"
+
+namespace spfdoctor::cli {
+
+void GlobalOptions::add_to(CLI::App& cmd) {
+  cmd.add_option("--dns-server", dns_servers, "Ask this DNS server (ADDR[:PORT], repeatable)");
+  cmd.add_option("--zone", zones, "Answer every query from this RFC 1035 master file (repeatable)");
+  cmd.add_option("--timeout", timeout, "Per-query timeout in seconds (default 5)")->check(CLI::PositiveNumber);
+  cmd.add_flag("--json", json, "Machine-readable output");
+}
+
+std::unique_ptr<dns::Resolver> make_resolver(const GlobalOptions& g) {
+  if (!g.zones.empty()) {
+    auto data = std::make_shared<dns::ZoneData>();
+    for (const auto& path : g.zones) {
+      try {
+        data->merge(dns::load_master_file(path));
+      } catch (const std::exception& e) {
+        throw UserError(fmt::format("--zone: {}", e.what()));
+      }
+    }
+    return std::make_unique<dns::ZoneResolver>(std::move(data));
+  }
+  dns::NetworkOptions net;
+  net.servers = g.dns_servers;
+  net.timeout = std::chrono::milliseconds(static_cast<long long>(g.timeout * 1000));
+  std::unique_ptr<dns::Resolver> ares;
+  try {
+    ares = std::make_unique<dns::AresResolver>(net);
+  } catch (const std::invalid_argument& e) {
+    throw UserError(e.what(), kExitUsage);
+  } catch (const std::exception& e) {
+    throw UserError(e.what());
+  }
+  return std::make_unique<dns::CachingResolver>(std::make_shared<dns::DnsCache>(), std::move(ares));
+}
+
+bool stdout_is_tty() {
+  return isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+}
+
+IpAddress parse_ip_or_throw(const std::string& text, int code) {
+  auto ip = IpAddress::parse_client(text);
+  if (!ip) throw UserError(fmt::format("not an IP address: \"{}\"", text), code);
+  return *ip;
+}
+
+}  // namespace spfdoctor::cli

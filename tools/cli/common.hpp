@@ -1,0 +1,51 @@
+// What every command shares: global options, resolvers, errors, exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "spfdoctor/dns.hpp"
+#include "spfdoctor/ip.hpp"
+
+namespace spfdoctor::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+
+// A failure the user can fix: printed as one line, exit status 1 (or 2).
+struct UserError : std::runtime_error {
+  explicit UserError(const std::string& what, int code = kExitError) : std::runtime_error(what), exit_code(code) {}
+  int exit_code;
+};
+
+// The options of every command that resolves names (product contract).
+struct GlobalOptions {
+  std::vector<std::string> dns_servers;
+  std::vector<std::string> zones;
+  double timeout = 5.0;
+  bool json = false;
+
+  void add_to(CLI::App& cmd);
+};
+
+// --zone files, else c-ares (with a shared cache) on --dns-server or the system's servers.
+[[nodiscard]] std::unique_ptr<dns::Resolver> make_resolver(const GlobalOptions& g);
+[[nodiscard]] bool stdout_is_tty();
+[[nodiscard]] IpAddress parse_ip_or_throw(const std::string& text, int code);
+
+// A command adds its subcommand to the app and returns what runs it.
+using Runner = std::function<int()>;
+struct Command {
+  CLI::App* app;
+  Runner run;
+};
+
+Command add_eval_command(CLI::App& app);
+
+}  // namespace spfdoctor::cli
