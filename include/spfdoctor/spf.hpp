@@ -44,6 +44,12 @@ struct TraceStep {
   std::string text;
 };
 
+// One step of the path through the include tree to the deciding term.
+struct MatchStep {
+  std::string domain;  // whose record
+  std::string term;    // the term that matched there, as written
+};
+
 struct Evaluation {
   Result result = Result::None;
   Identity identity = Identity::MailFrom;
@@ -51,6 +57,7 @@ struct Evaluation {
   std::optional<std::string> record;          // the top-level record, when one was found
   std::optional<std::string> matched;         // the deciding term, as written
   std::optional<std::string> matched_domain;  // the domain whose record holds it
+  std::vector<MatchStep> match_path;          // top record first; ends at the deciding term
   std::optional<std::string> explanation;     // fail only: the expanded exp= text
   std::optional<std::string> problem;         // permerror/temperror: why
   int lookups = 0;

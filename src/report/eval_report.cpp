@@ -62,6 +62,8 @@ nlohmann::json to_json(const Evaluation& e, bool with_trace) {
   j["matched_domain"] = opt_printable(e.matched_domain);
   j["explanation"] = opt_printable(e.explanation);
   j["problem"] = opt_printable(e.problem);
+  auto& path = j["match_path"] = nlohmann::json::array();
+  for (const auto& step : e.match_path) path.push_back({{"domain", printable(step.domain)}, {"term", printable(step.term)}});
   j["lookups"] = e.lookups;
   j["void_lookups"] = e.void_lookups;
   if (with_trace) {

@@ -139,6 +139,7 @@ class Evaluator {
       eval_.problem = problem_;
       eval_.matched.reset();
       eval_.matched_domain.reset();
+      eval_.match_path.clear();
     }
     if (result == Result::Fail && explanation_) eval_.explanation = explanation_;
     eval_.lookups = lookups_;
@@ -505,9 +506,15 @@ class Evaluator {
       if (match) {
         out = spf::qualifier_result(t.qualifier);
         trace(recursion, "match", "{} matched: {}", t.text, to_string(out));
+        // The branch of the include tree that decided: an include keeps the
+        // path its record matched on; any other term ends the path here.
+        auto level = static_cast<std::size_t>(recursion);
+        if (t.mechanism != Mechanism::Include || path_.size() <= level) path_.resize(level + 1);
+        path_[level] = MatchStep{domain, t.text};
         if (recursion == 0) {
           eval_.matched = t.text;
           eval_.matched_domain = domain;
+          eval_.match_path = path_;
         }
         co_return true;
       }
@@ -530,6 +537,7 @@ class Evaluator {
     if (recursion == 0) {
       eval_.matched.reset();
       eval_.matched_domain.reset();
+      eval_.match_path.clear();
     }
     co_return true;
   }
@@ -548,6 +556,7 @@ class Evaluator {
   std::string s_, l_, o_, i_, c_, v_, r_, t_;
   std::optional<std::string> p_;
   std::optional<std::string> explanation_;
+  std::vector<MatchStep> path_;
   std::chrono::steady_clock::time_point deadline_;
   int lookups_ = 0;
   int voids_ = 0;
