@@ -96,4 +96,12 @@ struct Record {
 // Strict dotted-quad IPv4 text.
 [[nodiscard]] bool is_ip4_literal(std::string_view s);
 
+// The canonical text of a term, printed from the AST fields: qualifier (when
+// written), mechanism name in lower case, ":" argument, "/" cidr4, "//" cidr6;
+// modifiers as name=value. A term with a syntax error is printed as written.
+// parse_record(to_string(r)) gives the same AST as r (src/spf/record_print.cpp).
+[[nodiscard]] std::string to_string(const Term& term);
+// "v=spf1" and the terms, separated by single spaces.
+[[nodiscard]] std::string to_string(const Record& record);
+
 }  // namespace spfdoctor::spf

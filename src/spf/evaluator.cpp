@@ -11,6 +11,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "dns/await.hpp"
 #include "spf/macro.hpp"
 #include "spfdoctor/record.hpp"
 #include "spfdoctor/spf.hpp"
@@ -31,29 +32,6 @@ constexpr int kMaxVoidLookups = 2;  // §4.6.4
 constexpr int kMaxMxNames = 10;     // §4.6.4
 constexpr int kMaxPtrNames = 10;    // §4.6.4
 constexpr int kMaxRecursion = 20;   // belt and braces; the lookup limit bounds depth first
-
-// Awaits one DNS answer.
-class Lookup final : public dns::Waiter {
- public:
-  Lookup(dns::Resolver& r, std::string_view name, RType type) : resolver_(r), name_(name), type_(type) {}
-  bool await_ready() {
-    resolver_.submit(name_, type_, *this);
-    return answer_ != nullptr;
-  }
-  void await_suspend(std::coroutine_handle<> h) { handle_ = h; }
-  AnswerPtr await_resume() { return std::move(answer_); }
-  void complete(AnswerPtr answer) override {
-    answer_ = std::move(answer);
-    if (handle_) std::exchange(handle_, {}).resume();
-  }
-
- private:
-  dns::Resolver& resolver_;
-  std::string_view name_;
-  RType type_;
-  AnswerPtr answer_;
-  std::coroutine_handle<> handle_;
-};
 
 // pyspf: a query name with an empty label or a label over 63 octets is not
 // asked; it yields no data and is not a void lookup.
@@ -214,7 +192,7 @@ class Evaluator {
     if (!askable(name)) co_return true;
     name = lower(name);
     if (!within_budget(name, type)) co_return false;
-    out = co_await Lookup(resolver_, name, type);
+    out = co_await dns::AnswerAwaiter(resolver_, name, type);
     co_return accept(*out, name, type, ignore_void);
   }
 
@@ -344,7 +322,7 @@ class Evaluator {
     if (!askable(name)) co_return true;
     name = lower(name);
     if (std::chrono::steady_clock::now() > deadline_) co_return true;
-    AnswerPtr answer = co_await Lookup(resolver_, name, RType::TXT);
+    AnswerPtr answer = co_await dns::AnswerAwaiter(resolver_, name, RType::TXT);
     if (options_.trace) {
       trace(depth_, "dns", "{} TXT (exp=) -> {}", name,
             answer->ok() ? fmt::format("{} record(s)", answer->records.size())

@@ -92,5 +92,29 @@ check no-args 2 "$BIN" eval --zone "$ZONE" &&
   expect_text no-args "$TMP/err" 'needs --ip'
 check no-command 2 "$BIN" && pass=$((pass + 1))
 
+# ---- lint ----
+LZ="$DIR/data/lint.zone"
+check lint-clean 0 "$BIN" lint clean.example --zone "$LZ" --json &&
+  expect lint-clean 'j["verdict"]=="ok" and j["lookups"]==1 and j["void_lookups"]==0 and j["record"].startswith("v=spf1") and j["tree"]["children"][0]["domain"]=="_spf.provider.example" and j["tree"]["children"][0]["ip4"]==["198.51.100.0/24"] and j["findings"]==[]'
+check lint-toomany 0 "$BIN" lint toomany.example --zone "$LZ" --json &&
+  expect lint-toomany 'j["verdict"]=="errors" and j["lookups"]==12 and any(f["id"]=="too-many-lookups" and f["severity"]=="error" and f["fix"] for f in j["findings"]) and j["flatten"]["lookups_after"]<=10 and len(j["tree"]["children"])==12'
+check lint-multi 0 "$BIN" lint multi.example --zone "$LZ" --json &&
+  expect lint-multi 'len(j["records"])==2 and any(f["id"]=="multiple-records" for f in j["findings"])'
+check lint-none 0 "$BIN" lint norecord.example --zone "$LZ" --json &&
+  expect lint-none 'j["record"] is None and j["records"]==[] and [f["id"] for f in j["findings"]]==["no-record"]'
+check lint-whatif 0 "$BIN" lint norecord.example --zone "$LZ" --record "v=spf1 ip4:192.0.2.0/24 include:_spf.provider.example -all" --ip 198.51.100.9 --json &&
+  expect lint-whatif 'j["record_given"] and j["verdict"]=="ok" and j["ip_check"]["result"]=="pass" and j["ip_check"]["match_path"][-1]["domain"]=="_spf.provider.example"'
+check lint-whatif-bad 0 "$BIN" lint clean.example --zone "$LZ" --record "v=spf1 ip4:192.0.2.0/33 +all" --json &&
+  expect lint-whatif-bad 'set(["invalid-cidr","syntax-error","plus-all"]) <= set(f["id"] for f in j["findings"])'
+check lint-text 0 "$BIN" lint syntax.example --zone "$LZ" &&
+  expect_text lint-text "$TMP/out" 'syntax-error: "foo:bar" at byte 21'
+check lint-provider 0 "$BIN" lint clean.example --zone "$LZ" --provider m365 --json &&
+  expect lint-provider 'any(f["id"]=="provider-include-missing" and "spf.protection.outlook.com" in f["fix"] for f in j["findings"])'
+check lint-bad-domain 2 "$BIN" lint "not a domain" --zone "$LZ" &&
+  expect_text lint-bad-domain "$TMP/err" '^spfdoctor: not a domain name'
+check lint-bad-provider 2 "$BIN" lint clean.example --zone "$LZ" --provider nope &&
+  expect_text lint-bad-provider "$TMP/err" 'unknown --provider "nope"'
+check lint-no-domain 2 "$BIN" lint --zone "$LZ" && pass=$((pass + 1))
+
 echo "cli: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]
