@@ -1,0 +1,793 @@
+// Turning a raw bounce into recipients, statuses, reasons and the original
+// message: RFC 3464 fields when the bounce has them, the system's own report
+// text otherwise, and Sisimai's way of choosing status and reason.
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "bounce/mime.hpp"
+#include "bounce/reasons.hpp"
+#include "bounce/status_codes.hpp"
+#include "bounce/systems.hpp"
+#include "spfdoctor/bounce.hpp"
+#include "spfdoctor/ip.hpp"
+
+namespace spfdoctor::bounce {
+
+using namespace detail;
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string trim(std::string_view s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+// Collapses runs of whitespace into one space.
+std::string sweep(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::vector<std::string_view> lines_of(std::string_view text) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    out.push_back(text.substr(pos, eol - pos));
+    if (eol == text.size()) break;
+    pos = eol + 1;
+  }
+  return out;
+}
+
+RE2::Options ci() {
+  RE2::Options o;
+  o.set_case_sensitive(false);
+  o.set_log_errors(false);
+  return o;
+}
+
+const RE2& address_re() {
+  static const RE2 re(
+      "([A-Za-z0-9!#$%&'*+/=?^_`{|}~.\"-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.)+[A-Za-z]{2,}"
+      "|[A-Za-z0-9._%+=-]+@\\[[0-9.]+\\])");
+  return re;
+}
+
+// The first e-mail address in `s`, or "".
+std::string first_address(std::string_view s) {
+  std::string a;
+  if (!RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), address_re(), &a)) return {};
+  while (!a.empty() && (a.front() == '"' || a.front() == '\'' || a.front() == '.')) a.erase(a.begin());
+  while (!a.empty() && (a.back() == '.' || a.back() == '"')) a.pop_back();
+  return lower(a);
+}
+
+// Value of an RFC 3464 field like "rfc822; user@example.com": the part after "type;".
+std::string typed_value(std::string_view v, std::string* type = nullptr) {
+  const auto semi = v.find(';');
+  if (semi == std::string_view::npos) return trim(v);
+  if (type != nullptr) *type = trim(v.substr(0, semi));
+  return trim(v.substr(semi + 1));
+}
+
+// --- RFC 3464 §2.2 / §2.3: per-message and per-recipient fields.
+struct DsnRecipient {
+  std::map<std::string, std::string> fields;  // lower-case name -> value (continuations joined)
+};
+struct Dsn {
+  std::map<std::string, std::string> message;
+  std::vector<DsnRecipient> recipients;
+};
+
+Dsn parse_dsn(std::string_view text) {
+  Dsn out;
+  // Blocks separated by blank lines; the first with Reporting-MTA (or without
+  // recipient fields) is per-message.
+  std::vector<std::vector<std::pair<std::string, std::string>>> blocks(1);
+  for (auto line : lines_of(text)) {
+    if (trim(line).empty()) {
+      if (!blocks.back().empty()) blocks.emplace_back();
+      continue;
+    }
+    if ((line[0] == ' ' || line[0] == '\t') && !blocks.back().empty()) {
+      blocks.back().back().second += " " + trim(line);
+      continue;
+    }
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) {
+      if (!blocks.back().empty()) blocks.back().back().second += " " + trim(line);
+      continue;
+    }
+    std::string name = lower(trim(line.substr(0, colon)));
+    if (name.find(' ') != std::string::npos) {
+      if (!blocks.back().empty()) blocks.back().back().second += " " + trim(line);
+      continue;
+    }
+    blocks.back().emplace_back(std::move(name), trim(line.substr(colon + 1)));
+  }
+  for (auto& block : blocks) {
+    if (block.empty()) continue;
+    bool per_recipient = false;
+    for (auto& [n, v] : block)
+      if (n == "final-recipient" || n == "original-recipient") per_recipient = true;
+    if (!per_recipient) {
+      for (auto& [n, v] : block) out.message.emplace(n, v);
+      continue;
+    }
+    // Some writers run several recipients together without blank lines.
+    DsnRecipient r;
+    for (auto& [n, v] : block) {
+      if (n == "final-recipient" && r.fields.count("final-recipient") != 0) {
+        out.recipients.push_back(std::move(r));
+        r = {};
+      }
+      if (r.fields.count(n) == 0) r.fields[n] = v;
+    }
+    out.recipients.push_back(std::move(r));
+  }
+  return out;
+}
+
+// --- Reading the human-readable report.
+struct TextRecipient {
+  std::string address;
+  std::string diagnostic;  // the paragraph about it
+  std::size_t order = 0;
+};
+
+bool is_header_like(std::string_view line) {
+  static const RE2 re(
+      "^(?:From|To|Cc|Subject|Date|Reply-To|Sender|Return-Path|Received|Message-I[Dd]|X-[A-Za-z-]+|"
+      "Delivered-To|Envelope-To|Original-Recipient|Final-Recipient|Reporting-MTA|Content-[A-Za-z-]+|"
+      "In-Reply-To|References|DKIM-Signature|Authentication-Results|ARC-[A-Za-z-]+):",
+      ci());
+  return RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), re);
+}
+
+// A line that names a recipient: the address comes first ("<a@b>:", "a@b",
+// "  a@b (reason)"), or a sentence that introduces one.
+std::string recipient_on_line(std::string_view raw) {
+  std::string line = trim(raw);
+  if (line.empty() || line.size() > 400) return {};
+  if (is_header_like(line)) return {};
+  std::string s = line;
+  // Strip list markers and quoting.
+  while (!s.empty() && (s[0] == '*' || s[0] == '-' || s[0] == '>' || s[0] == '|' || s[0] == '"' || s[0] == '\'' ||
+                        s[0] == '(' || s[0] == ' ' || s[0] == '\t'))
+    s.erase(s.begin());
+  if (s.rfind("mailto:", 0) == 0) s = s.substr(7);
+  if (s.rfind("RCPT TO:", 0) == 0 || s.rfind("rcpt to:", 0) == 0) return {};
+  std::string_view v = s;
+  if (!v.empty() && v[0] == '<') v.remove_prefix(1);
+  static const RE2 starts("^([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.\\[\\]-]+\\.?[A-Za-z0-9\\]]*)");
+  std::string addr;
+  if (RE2::PartialMatch(re2::StringPiece(v.data(), v.size()), starts, &addr)) {
+    if (addr.find('@') == std::string::npos || addr.find('.', addr.find('@')) == std::string::npos) return {};
+    std::string_view rest = v.substr(addr.size());
+    while (!rest.empty() && (rest[0] == '>' || rest[0] == '.' || rest[0] == ' ')) rest.remove_prefix(1);
+    // "addr... User unknown" (sendmail) is a diagnostic line, still naming the recipient.
+    (void)rest;
+    while (!addr.empty() && addr.back() == '.') addr.pop_back();
+    return lower(addr);
+  }
+  // Sentences that introduce the recipient on the same line.
+  static const RE2 sentence(
+      "(?:delivering your (?:mail|message) to|could not be delivered to|was not delivered to|"
+      "delivery to the following recipients? (?:failed|has been delayed)[^:]*:?|your message to|"
+      "unable to deliver (?:your )?(?:message|mail) to|message (?:for|to) the recipient|"
+      "following (?:address|recipient)(?:es|s)?\\(?e?s?\\)?[^:]*:|failed to deliver to|"
+      "message could not be delivered to|couldn't be delivered to|recipient:|address:)\\s*<?"
+      "([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,})",
+      ci());
+  if (RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), sentence, &addr)) return lower(addr);
+  return {};
+}
+
+std::vector<TextRecipient> text_recipients(std::string_view report, const std::set<std::string>& exclude) {
+  std::vector<TextRecipient> out;
+  std::map<std::string, std::size_t> index;
+  auto lines = lines_of(report);
+  struct Mention {
+    std::size_t line;
+    std::string address;
+  };
+  std::vector<Mention> mentions;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string a = recipient_on_line(lines[i]);
+    if (a.empty() || exclude.count(a) != 0) continue;
+    mentions.push_back({i, a});
+  }
+  for (std::size_t m = 0; m < mentions.size(); ++m) {
+    const std::size_t begin = mentions[m].line;
+    std::size_t end = m + 1 < mentions.size() ? mentions[m + 1].line : lines.size();
+    end = std::min(end, begin + 40);
+    std::string para;
+    for (std::size_t i = begin; i < end; ++i) {
+      para.append(lines[i]);
+      para += '\n';
+    }
+    const std::string& a = mentions[m].address;
+    auto it = index.find(a);
+    if (it == index.end()) {
+      index[a] = out.size();
+      out.push_back({a, para, out.size()});
+    } else {
+      // Mentioned again (e.g. in "Diagnostic information for administrators"):
+      // keep the paragraph that carries a code.
+      auto& r = out[it->second];
+      const bool old_has_code = !find_status(r.diagnostic).empty() || !find_reply(r.diagnostic).empty();
+      const bool new_has_code = !find_status(para).empty() || !find_reply(para).empty();
+      if (new_has_code && !old_has_code)
+        r.diagnostic = para;
+      else if (new_has_code == old_has_code)
+        r.diagnostic += para;
+    }
+  }
+  return out;
+}
+
+// --- The original message.
+ReceivedHop parse_received_impl(std::string_view value) {
+  ReceivedHop hop;
+  hop.raw = sweep(value);
+  const std::string& v = hop.raw;
+  const auto semi = v.rfind(';');
+  std::string head = semi == std::string::npos ? v : v.substr(0, semi);
+  if (semi != std::string::npos) hop.date = trim(v.substr(semi + 1));
+  static const RE2 from_re("(?i)^\\s*from\\s+(\\S+)");
+  static const RE2 by_re("(?i)\\bby\\s+([^\\s;()]+)");
+  static const RE2 with_re("(?i)\\bwith\\s+([^\\s;()]+)");
+  static const RE2 id_re("(?i)\\bid\\s+<?([^\\s;()>]+)");
+  static const RE2 for_re("(?i)\\bfor\\s+<?([^\\s;()<>]+@[^\\s;()<>]+)>?");
+  RE2::PartialMatch(head, from_re, &hop.from_host);
+  RE2::PartialMatch(head, by_re, &hop.by_host);
+  RE2::PartialMatch(head, with_re, &hop.with);
+  RE2::PartialMatch(head, id_re, &hop.id);
+  RE2::PartialMatch(head, for_re, &hop.for_addr);
+  // The client IP is in the "from" clause: "[192.0.2.1]", "(192.0.2.1)", "(host [IPv6:2001:db8::1])".
+  std::string from_clause = head;
+  static const RE2 by_split("(?i)\\sby\\s");
+  re2::StringPiece fc(from_clause);
+  re2::StringPiece m;
+  if (by_split.Match(fc, 0, fc.size(), RE2::UNANCHORED, &m, 1))
+    from_clause = from_clause.substr(0, static_cast<std::size_t>(m.data() - from_clause.data()));
+  static const RE2 ip_re(
+      "[\\[(\\s=]((?:IPv6:)?[0-9A-Fa-f:]*[0-9A-Fa-f]:[0-9A-Fa-f:.]+|\\d{1,3}(?:\\.\\d{1,3}){3})(?::\\d+)?[\\])\\s]");
+  re2::StringPiece in(from_clause);
+  std::string ip;
+  while (RE2::FindAndConsume(&in, ip_re, &ip)) {
+    if (ip.rfind("IPv6:", 0) == 0) ip = ip.substr(5);
+    if (IpAddress::parse_client(ip)) {
+      hop.from_ip = IpAddress::parse_client(ip)->to_string();
+      break;
+    }
+  }
+  if (hop.from_ip.empty()) {
+    if (auto p = IpAddress::parse_client(hop.from_host))
+      hop.from_ip = p->to_string();
+    else if (hop.from_host.size() > 2 && hop.from_host.front() == '[') {
+      if (auto q = IpAddress::parse_client(hop.from_host.substr(1, hop.from_host.size() - 2)))
+        hop.from_ip = q->to_string();
+    }
+  }
+  for (auto* s : {&hop.from_host, &hop.by_host})
+    while (!s->empty() && (s->back() == '.' || s->back() == ')')) s->pop_back();
+  return hop;
+}
+
+bool is_public(const IpAddress& ip) {
+  const auto& b = ip.bytes();
+  if (ip.is_v4()) {
+    if (b[0] == 10 || b[0] == 127 || b[0] == 0) return false;
+    if (b[0] == 172 && (b[1] & 0xf0) == 16) return false;
+    if (b[0] == 192 && b[1] == 168) return false;
+    if (b[0] == 169 && b[1] == 254) return false;
+    if (b[0] == 100 && (b[1] & 0xc0) == 64) return false;
+    return true;
+  }
+  if ((b[0] & 0xfe) == 0xfc) return false;  // ULA
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return false;
+  bool zero = true;
+  for (int i = 0; i < 15; ++i) zero = zero && b[static_cast<std::size_t>(i)] == 0;
+  return !zero;
+}
+
+// An IP the receiving server quotes as the client ("sender IP is ...", "client [x]", "[x]" in Gmail's words).
+std::string ip_in_diagnostic(std::string_view diag, const std::set<std::string>& not_these) {
+  static const std::vector<std::string> patterns = {
+      "(?i)sender ip (?:is|address)?:?\\s*\\[?([0-9a-f.:]+[0-9a-f])",
+      "(?i)client[- ]ip[=: ]+\\[?([0-9a-f.:]+[0-9a-f])",
+      "(?i)(?:connecting|sending|client|source|your|remote) ip(?: address)?(?: is| "
+      "was|:)?\\s*\\[?([0-9a-f.:]+[0-9a-f])",
+      "(?i)\\bip[=:]\\s*\\[?([0-9a-f.:]+[0-9a-f])",
+      "(?i)(?:from|client host|client|host) \\[([0-9a-f.:]+[0-9a-f])\\](?! said)",
+      "(?i)\\[([0-9]{1,3}(?:\\.[0-9]{1,3}){3})\\s",
+      "(?i)\\(([0-9]{1,3}(?:\\.[0-9]{1,3}){3})\\)",
+      "(?i)\\[([0-9]{1,3}(?:\\.[0-9]{1,3}){3})\\]",
+  };
+  for (const auto& p : patterns) {
+    RE2 re(p);
+    re2::StringPiece in(diag.data(), diag.size());
+    std::string ip;
+    while (RE2::FindAndConsume(&in, re, &ip)) {
+      auto parsed = IpAddress::parse_client(ip);
+      if (!parsed || !is_public(*parsed)) continue;
+      std::string canon = parsed->to_string();
+      if (not_these.count(canon) != 0) continue;
+      return canon;
+    }
+  }
+  return {};
+}
+
+// IPs that belong to the remote server ("host mx.example.com[192.0.2.1] said").
+std::set<std::string> remote_ips(std::string_view text) {
+  std::set<std::string> out;
+  static const RE2 re(
+      "(?i)(?:host|server|to|talking to|connect to|mx|MTA)\\s*[^\\s\\[]*\\s*\\[([0-9a-f.:]+)\\]|"
+      "\\[([0-9a-f.:]+)\\]:?\\s*(?:said|refused|:)");
+  re2::StringPiece in(text.data(), text.size());
+  std::string a, b;
+  while (RE2::FindAndConsume(&in, re, &a, &b)) {
+    for (const auto& s : {a, b}) {
+      if (auto p = IpAddress::parse_client(s)) out.insert(p->to_string());
+    }
+  }
+  return out;
+}
+
+std::string strip_angle(std::string_view s) {
+  std::string a = first_address(s);
+  if (!a.empty()) return a;
+  std::string t = trim(s);
+  if (t == "<>") return {};
+  return t;
+}
+
+void fill_original(Bounce& b, const Headers& h) {
+  auto& o = b.original;
+  o.headers_present = !h.empty();
+  o.from = header_value(h, "From");
+  o.to = header_value(h, "To");
+  o.subject = header_value(h, "Subject");
+  o.message_id = trim(header_value(h, "Message-ID"));
+  if (o.message_id.empty()) o.message_id = trim(header_value(h, "Message-Id"));
+  o.date = header_value(h, "Date");
+  std::string rp = header_value(h, "Return-Path");
+  if (!rp.empty()) o.envelope_from = strip_angle(rp);
+  for (const auto& v : header_values(h, "Received")) o.received.push_back(parse_received_impl(v));
+}
+
+// RFC 7601 / Microsoft: "spf=fail (sender IP is 192.0.2.1) smtp.mailfrom=..."
+std::string ip_in_auth_results(const Headers& h, std::string* mailfrom) {
+  static const RE2 sender_ip("(?i)sender IP is ([0-9a-f.:]+[0-9a-f])");
+  static const RE2 client_ip("(?i)client-ip=([0-9a-f.:]+[0-9a-f])");
+  static const RE2 mf("(?i)smtp\\.mailfrom=([^\\s;]+)");
+  static const RE2 env("(?i)envelope-from=\"?<?([^\\s;\">]+)");
+  for (const char* name : {"Authentication-Results", "ARC-Authentication-Results", "Received-SPF"}) {
+    for (const auto& v : header_values(h, name)) {
+      std::string ip;
+      if (mailfrom != nullptr && mailfrom->empty()) {
+        std::string m;
+        if (RE2::PartialMatch(v, mf, &m) || RE2::PartialMatch(v, env, &m)) *mailfrom = strip_angle(m);
+      }
+      if (RE2::PartialMatch(v, sender_ip, &ip) || RE2::PartialMatch(v, client_ip, &ip)) {
+        if (auto p = IpAddress::parse_client(ip)) return p->to_string();
+      }
+    }
+  }
+  return {};
+}
+
+std::string host_of(std::string_view addr) {
+  auto at = addr.rfind('@');
+  return at == std::string_view::npos ? std::string() : lower(addr.substr(at + 1));
+}
+
+// Remote MTA name from the diagnostic text: "host mx.example.com[192.0.2.1]", "by mx.example.com".
+std::string remote_mta_in(std::string_view text) {
+  static const RE2 re(
+      "(?i)(?:host|talking to|connect(?:ed|ion)? to|rejected by the server for the recipient domain [^ ]+ by|"
+      "remote host|server)\\s+([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)\\.?\\s*[\\[(:]");
+  std::string host;
+  if (RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re, &host)) {
+    if (!IpAddress::parse(host)) return lower(host);
+  }
+  return {};
+}
+
+}  // namespace
+
+ReceivedHop parse_received(std::string_view value) {
+  return parse_received_impl(value);
+}
+
+std::string_view describe_reason(std::string_view reason) {
+  static const std::map<std::string, std::string, std::less<>> m = {
+      {"authfailure", "rejected because SPF, DKIM or DMARC failed"},
+      {"badreputation", "rejected because of the sending IP's or domain's reputation"},
+      {"blocked", "the receiver refused the sending IP address or host name"},
+      {"contenterror", "rejected because of the message's format or headers"},
+      {"delivered", "delivered (not an error)"},
+      {"exceedlimit", "the message exceeds a size limit of the recipient's mailbox"},
+      {"expired", "delivery gave up after retrying for too long"},
+      {"failedstarttls", "delivery failed because of a STARTTLS/TLS problem"},
+      {"feedback", "a complaint (feedback report) forwarded by a mailbox provider"},
+      {"filtered", "the recipient's server or the recipient filtered the message out"},
+      {"hasmoved", "the recipient's mailbox has moved"},
+      {"hostunknown", "the recipient's domain does not exist or takes no mail"},
+      {"mailboxfull", "the recipient's mailbox is full"},
+      {"mailererror", "a mail program on the receiving side failed"},
+      {"mesgtoobig", "the message is too big"},
+      {"networkerror", "a DNS or network problem on the way"},
+      {"norelaying", "the server refused to relay the message"},
+      {"notaccept", "the recipient's server or domain accepts no mail"},
+      {"notcompliantrfc", "the message does not comply with RFC 5322"},
+      {"onhold", "the bounce does not say enough to tell the reason"},
+      {"policyviolation", "the receiver's policy refused the message"},
+      {"rejected", "the receiver refused the envelope sender"},
+      {"requireptr", "the sending IP has no (valid) reverse DNS"},
+      {"securityerror", "a security or policy check failed"},
+      {"spamdetected", "the receiver judged the message to be spam"},
+      {"speeding", "rate limited: too many messages too fast"},
+      {"suppressed", "the address is on the sender's suppression list"},
+      {"suspend", "the recipient's mailbox is suspended or disabled"},
+      {"syntaxerror", "an SMTP command syntax error"},
+      {"systemerror", "an error on the receiving system"},
+      {"systemfull", "the receiving system is out of space"},
+      {"toomanyconn", "too many connections or recipients at once"},
+      {"undefined", "the reason could not be determined"},
+      {"userunknown", "the recipient address does not exist"},
+      {"vacation", "an automatic out-of-office reply"},
+      {"virusdetected", "the receiver found a virus"},
+  };
+  auto it = m.find(reason);
+  return it == m.end() ? std::string_view("unknown reason") : std::string_view(it->second);
+}
+
+Bounce parse(std::string_view raw, const ParseOptions& options) {
+  if (raw.size() > options.max_bytes) {
+    throw ParseError("message is " + std::to_string(raw.size()) + " bytes, over the limit of " +
+                     std::to_string(options.max_bytes) + " bytes");
+  }
+  std::string text = normalize_line_ends(raw);
+  // mbox with one message: drop the "From " separator line; stop at the next one.
+  if (text.rfind("From ", 0) == 0) {
+    auto eol = text.find('\n');
+    text = eol == std::string::npos ? std::string() : text.substr(eol + 1);
+    auto next = text.find("\n\nFrom ");
+    if (next != std::string::npos) text.resize(next + 1);
+  }
+  std::size_t lead = 0;
+  while (lead < text.size() && text[lead] == '\n') ++lead;
+  text.erase(0, lead);
+  {
+    std::size_t consumed = 0;
+    Headers probe = parse_header_block(text, &consumed);
+    bool has_core = false;
+    for (const auto& hdr : probe) {
+      std::string n = lower(hdr.name);
+      if (n == "from" || n == "subject" || n == "date" || n == "received" || n == "to" || n == "content-type" ||
+          n == "message-id" || n == "return-path" || n == "mime-version")
+        has_core = true;
+    }
+    if (probe.empty() || !has_core) throw ParseError("not a mail message: it does not start with header fields");
+  }
+
+  MimeLimits limits;
+  limits.max_depth = options.max_depth;
+  limits.max_parts = options.max_parts;
+  MimeDigest d = read_mime(text, limits);
+  if (d.headers.empty()) throw ParseError("not a mail message: no header fields could be read");
+
+  Bounce b;
+  if (d.limits_hit) b.notes.push_back("MIME structure deeper or larger than the limits; the rest was not read");
+  b.subject = header_value(d.headers, "Subject");
+  b.bounce_from = header_value(d.headers, "From");
+  b.bounce_date = header_value(d.headers, "Date");
+  b.system = detect_system(d.headers, d.text);
+  b.is_dsn = !d.delivery_status.empty();
+
+  // The report (before the copy of the original) and the original's headers.
+  std::string report = d.text;
+  const std::size_t cut = original_message_offset(d.text);
+  Headers original = d.original_headers;
+  if (cut != std::string::npos) {
+    report = d.text.substr(0, cut);
+    if (!d.has_original) {
+      std::string_view rest(d.text);
+      rest.remove_prefix(cut);
+      auto eol = rest.find('\n');
+      rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
+      // Skip blank lines and stray text before the first header field.
+      auto ls = lines_of(rest);
+      std::size_t off = 0;
+      for (std::size_t i = 0; i < ls.size() && i < 12; ++i) {
+        static const RE2 field("^[A-Za-z][A-Za-z0-9-]*:\\s");
+        if (RE2::PartialMatch(re2::StringPiece(ls[i].data(), ls[i].size()), field)) break;
+        off += ls[i].size() + 1;
+      }
+      if (off < rest.size()) original = parse_header_block(rest.substr(off));
+    }
+  }
+  fill_original(b, original);
+
+  // Generating server (Microsoft) and the reporting MTA.
+  {
+    static const RE2 gen("(?i)Generating server:\\s*([^\\s]+)");
+    std::string g;
+    if (RE2::PartialMatch(d.text, gen, &g)) b.generating_server = lower(g);
+  }
+
+  // --- Recipients from RFC 3464 fields.
+  struct Draft {
+    RecipientReport r;
+    std::string dsn_status;
+    std::string text_para;  // what the human-readable report says about it
+  };
+  std::vector<Draft> drafts;
+  std::vector<std::string> dsn_texts = d.delivery_status;
+  if (dsn_texts.empty()) {
+    // Some bounces paste the DSN fields into the text.
+    static const RE2 inline_dsn("(?mi)^(?:Final|Original)-Recipient:\\s*\\S");
+    if (RE2::PartialMatch(d.text, inline_dsn)) {
+      auto p = d.text.find("Reporting-MTA:");
+      if (p == std::string::npos) p = d.text.find("Final-Recipient:");
+      if (p == std::string::npos) p = d.text.find("Original-Recipient:");
+      if (p != std::string::npos)
+        dsn_texts.push_back(d.text.substr(p, cut != std::string::npos && cut > p ? cut - p : std::string::npos));
+    }
+  }
+  for (const auto& ds : dsn_texts) {
+    Dsn dsn = parse_dsn(ds);
+    if (b.reporting_mta.empty() && dsn.message.count("reporting-mta") != 0)
+      b.reporting_mta = lower(typed_value(dsn.message["reporting-mta"]));
+    if (b.arrival_date.empty() && dsn.message.count("arrival-date") != 0) b.arrival_date = dsn.message["arrival-date"];
+    if (b.original.envelope_from.empty()) {
+      for (const char* f : {"x-postfix-sender", "x-original-sender", "x-sender"}) {
+        if (dsn.message.count(f) != 0) {
+          b.original.envelope_from = strip_angle(typed_value(dsn.message[f]));
+          break;
+        }
+      }
+    }
+    for (auto& dr : dsn.recipients) {
+      Draft x;
+      auto get = [&](const char* n) { return dr.fields.count(n) != 0 ? dr.fields[n] : std::string(); };
+      std::string fr = get("final-recipient");
+      std::string orr = get("original-recipient");
+      x.r.recipient = first_address(typed_value(fr.empty() ? orr : fr));
+      if (x.r.recipient.empty()) x.r.recipient = first_address(typed_value(orr));
+      x.r.original_recipient = typed_value(orr);
+      x.r.action = lower(trim(get("action")));
+      if (auto sp = x.r.action.find(' '); sp != std::string::npos) x.r.action.resize(sp);
+      std::string st = trim(get("status"));
+      x.dsn_status = find_status(st);
+      if (x.dsn_status.empty() && valid_status(st.substr(0, st.find(' ')))) x.dsn_status = st.substr(0, st.find(' '));
+      x.r.remote_mta = lower(typed_value(get("remote-mta")));
+      std::string type;
+      x.r.diagnostic = typed_value(get("diagnostic-code"), &type);
+      x.r.diagnostic_type = lower(type);
+      x.r.last_attempt = get("last-attempt-date");
+      if (x.r.recipient.empty()) continue;
+      drafts.push_back(std::move(x));
+    }
+  }
+
+  // --- The human-readable report.
+  std::set<std::string> exclude;
+  for (const auto& a : {b.bounce_from, header_value(d.headers, "Sender")}) {
+    std::string x = first_address(a);
+    if (!x.empty()) exclude.insert(x);
+  }
+  auto texts = text_recipients(report, exclude);
+  if (drafts.empty()) {
+    for (auto& t : texts) {
+      Draft x;
+      x.r.recipient = t.address;
+      x.text_para = t.diagnostic;
+      drafts.push_back(std::move(x));
+    }
+    if (drafts.empty()) {
+      for (const auto& v : header_values(d.headers, "X-Failed-Recipients")) {
+        re2::StringPiece in(v);
+        std::string a;
+        while (RE2::FindAndConsume(&in, address_re(), &a)) {
+          Draft x;
+          x.r.recipient = lower(a);
+          x.text_para = report;
+          drafts.push_back(std::move(x));
+        }
+      }
+    }
+  } else {
+    for (auto& x : drafts) {
+      for (auto& t : texts)
+        if (t.address == x.r.recipient) x.text_para = t.diagnostic;
+    }
+  }
+
+  // ARF (RFC 5965): one row per reported recipient.
+  if (!d.feedback_report.empty()) {
+    Dsn fb = parse_dsn(d.feedback_report);
+    b.feedback_type = lower(trim(fb.message["feedback-type"]));
+    if (drafts.empty()) {
+      std::vector<std::string> rcpts;
+      for (auto line : lines_of(d.feedback_report)) {
+        std::string l = lower(line);
+        if (l.rfind("original-rcpt-to:", 0) == 0 || l.rfind("removal-recipient:", 0) == 0) {
+          std::string a = first_address(line);
+          if (!a.empty()) rcpts.push_back(a);
+        }
+      }
+      if (rcpts.empty()) {
+        std::string a = first_address(b.original.to);
+        if (!a.empty()) rcpts.push_back(a);
+      }
+      for (auto& a : rcpts) {
+        Draft x;
+        x.r.recipient = a;
+        x.r.reason = "feedback";
+        drafts.push_back(std::move(x));
+      }
+    }
+  }
+
+  if (drafts.empty() && !report.empty()) {
+    // Last resort: the original recipient.
+    std::string a = first_address(b.original.to);
+    if (!a.empty()) {
+      Draft x;
+      x.r.recipient = a;
+      x.text_para = report;
+      drafts.push_back(std::move(x));
+    }
+  }
+
+  const bool delayed = says_delayed(b.subject, report);
+  for (auto& x : drafts) {
+    auto& r = x.r;
+    if (r.reason == "feedback") {
+      r.status.clear();
+      r.action.clear();
+      b.recipients.push_back(std::move(r));
+      continue;
+    }
+    std::string words = r.diagnostic;
+    if (words.empty()) words = x.text_para;
+    const std::string context = x.text_para + "\n" + r.diagnostic;
+    r.diagnostic = sweep(words);
+    if (r.command.empty()) r.command = failed_command(context);
+    if (r.remote_mta.empty()) r.remote_mta = remote_mta_in(context);
+    if (r.action.empty()) r.action = delayed ? "delayed" : "";
+
+    // Status: the Status: field, or the code in the words (Sisimai's preference rules).
+    std::string in_text = find_status(r.diagnostic);
+    std::string reply = find_reply(r.diagnostic, in_text.empty() ? 0 : in_text[0]);
+    r.status = prefer_status(x.dsn_status, in_text, reply);
+    r.reply_code = reply;
+
+    // Reason: the system's own words, the receiving host's rules, then the generic tables.
+    Fact f;
+    f.status = r.status;
+    f.reply = r.reply_code;
+    f.diagnostic = lower(r.diagnostic);
+    f.command = r.command;
+    f.action = r.action;
+    f.spec = r.diagnostic_type.empty() || r.diagnostic_type == "smtp" ? "SMTP" : [&] {
+      std::string u = r.diagnostic_type;
+      for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      return u;
+    }();
+    f.reason = system_reason(b.system, context);
+    std::string reason;
+    if (!f.reason.empty() && !reason_needs_retry(f.reason)) {
+      reason = f.reason;
+    } else {
+      for (const auto& host : {r.remote_mta, host_of(r.recipient)}) {
+        if (!reason.empty() || host.empty()) continue;
+        std::string rr = remote_host_reason(host, r.status, r.reply_code, r.diagnostic);
+        if (reason_is_explicit(rr)) reason = rr;
+      }
+      if (reason.empty()) reason = decide_reason(f);
+    }
+    r.reason = reason;
+
+    if (r.status.empty()) {
+      const std::string probe = r.reply_code + " " + r.diagnostic;
+      const bool temporary = text_is_temporary(probe) && !text_is_permanent(probe);
+      r.status = pseudo_status(r.reason, temporary || (delayed && r.reply_code.empty()));
+      if (r.status.empty()) r.status = pseudo_status(r.reason, false);
+    }
+    if (!r.reply_code.empty() && !r.status.empty() && r.reply_code[0] != r.status[0]) {
+      std::string again = find_reply(r.diagnostic, r.status[0]);
+      r.reply_code = again;
+    }
+    if (r.reason == "expired") r.action = "delayed";
+    if (r.action.empty() && !r.status.empty() && (r.status[0] == '5' || r.status[0] == '4')) r.action = "failed";
+    b.recipients.push_back(std::move(r));
+  }
+
+  // --- The envelope sender and the IP the receiver saw.
+  auto& o = b.original;
+  std::string mailfrom;
+  std::string auth_ip = ip_in_auth_results(original, &mailfrom);
+  if (o.envelope_from.empty() && !mailfrom.empty()) o.envelope_from = mailfrom;
+  if (o.envelope_from.empty()) {
+    // Received: ... (envelope-from <a@b>)
+    for (const auto& hop : o.received) {
+      static const RE2 env("(?i)envelope-from\\s*<?([^\\s>)]+@[^\\s>)]+)");
+      std::string a;
+      if (RE2::PartialMatch(hop.raw, env, &a)) {
+        o.envelope_from = lower(a);
+        break;
+      }
+    }
+  }
+  std::set<std::string> not_sender;
+  for (const auto& r : b.recipients) {
+    auto ips = remote_ips(r.diagnostic);
+    not_sender.insert(ips.begin(), ips.end());
+  }
+  {
+    auto ips = remote_ips(report);
+    not_sender.insert(ips.begin(), ips.end());
+  }
+  for (const auto& r : b.recipients) {
+    if (!o.sending_ip.empty()) break;
+    std::string ip = ip_in_diagnostic(r.diagnostic, not_sender);
+    if (!ip.empty()) {
+      o.sending_ip = ip;
+      o.sending_ip_source = "diagnostic";
+    }
+  }
+  if (o.sending_ip.empty() && !auth_ip.empty()) {
+    o.sending_ip = auth_ip;
+    o.sending_ip_source = "authentication-results";
+  }
+  if (o.sending_ip.empty()) {
+    for (const auto& hop : o.received) {
+      auto ip = IpAddress::parse_client(hop.from_ip);
+      if (ip && is_public(*ip)) {
+        o.sending_ip = ip->to_string();
+        o.sending_ip_source = "received";
+        break;
+      }
+    }
+  }
+  if (b.reporting_mta.empty()) b.reporting_mta = b.generating_server;
+  if (b.generating_server.empty()) {
+    auto recv = header_values(d.headers, "Received");
+    if (!recv.empty()) b.generating_server = lower(parse_received_impl(recv.front()).from_host);
+    if (b.generating_server.empty() || b.generating_server.find('.') == std::string::npos)
+      b.generating_server = b.reporting_mta;
+  }
+  if (b.recipients.empty()) b.notes.push_back("no bounced recipient could be found in this message");
+  return b;
+}
+
+}  // namespace spfdoctor::bounce
