@@ -1,5 +1,8 @@
 // Rendering lint reports: JSON for programs, a checker-page-like text for people.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "spfdoctor/lint_report.hpp"
 #include "spfdoctor/report.hpp"
@@ -45,6 +48,14 @@ void tree_text(const lint::TreeNode& n, const std::string& indent, bool last, bo
   std::string pad = root ? "      " : child_indent + "      ";
   if (n.record) out += fmt::format("  {}{}\n", pad, *n.record);
   if (n.problem) out += fmt::format("  {}! {}\n", pad, *n.problem);
+  std::vector<std::string> nets(n.ip4.begin(), n.ip4.end());
+  nets.insert(nets.end(), n.ip6.begin(), n.ip6.end());
+  if (!nets.empty()) {
+    constexpr std::size_t kShown = 6;
+    std::vector<std::string> shown(nets.begin(), nets.begin() + static_cast<long>(std::min(nets.size(), kShown)));
+    out += fmt::format("  {}allows {}{}\n", pad, fmt::join(shown, " "),
+                       nets.size() > kShown ? fmt::format(" (+{} more)", nets.size() - kShown) : "");
+  }
   for (std::size_t i = 0; i < n.children.size(); ++i) {
     tree_text(n.children[i], child_indent, i + 1 == n.children.size(), false, out);
   }
