@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common.hpp"
+#include "ordered_runner.hpp"
 #include "spfdoctor/report.hpp"
 #include "spfdoctor/spf.hpp"
 
@@ -26,14 +27,12 @@ struct EvalArgs {
   int concurrency = 128;
 };
 
-// One line of a batch: its query, and the check when it is running.
-struct BatchItem {
+// One line of a batch.
+struct BatchLine {
   std::size_t line_no = 0;
   std::string ip, sender, helo;
   std::optional<Query> query;
-  std::optional<Task<Evaluation>> task;
   std::string error;
-  [[nodiscard]] bool done() const { return !task || task->done(); }
 };
 
 // Evaluates many queries at once on one event loop; prints in input order.
@@ -47,76 +46,55 @@ int run_eval_batch(const GlobalOptions& g, const EvalArgs& a, dns::Resolver& res
   }
   EvalOptions opts;
   opts.trace = !a.no_trace;
-  const std::size_t in_flight_max = static_cast<std::size_t>(std::max(1, a.concurrency));
-  const std::size_t window_max = in_flight_max * 4;  // finished, waiting for an earlier line
-  std::deque<BatchItem> window;
-  std::size_t running = 0;
   std::size_t line_no = 0;
-  bool more = true;
   int status = kExitOk;
   const bool color = stdout_is_tty();
+  using BatchSlot = Slot<Evaluation, BatchLine>;
 
-  auto print = [&](BatchItem& item) {
-    if (!item.error.empty()) {
-      nlohmann::json j = {{"line", item.line_no}, {"ip", item.ip},     {"sender", item.sender},
-                          {"helo", item.helo},    {"result", nullptr}, {"error", item.error}};
-      fmt::print(stderr, "spfdoctor: {}\n", item.error);
+  auto next = [&](BatchSlot& slot) {
+    std::string line;
+    while (std::getline(*in, line)) {
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      std::istringstream words(line);
+      auto& m = slot.meta;
+      m = BatchLine{};
+      m.line_no = line_no;
+      words >> m.ip >> m.sender >> m.helo;
+      if (m.ip.empty() || m.ip[0] == '#') continue;  // blank lines and comments
+      auto ip = IpAddress::parse_client(m.ip);
+      if (!ip) {
+        m.error = fmt::format("line {}: not an IP address: \"{}\"", line_no, m.ip);
+        return true;
+      }
+      m.query = Query{*ip, m.sender == "<>" ? "" : m.sender, m.helo, a.receiver.empty() ? "unknown" : a.receiver};
+      slot.task.emplace(evaluate_async(resolver, *m.query, opts));
+      return true;
+    }
+    return false;
+  };
+  auto emit = [&](BatchSlot& slot) {
+    const auto& m = slot.meta;
+    if (!m.error.empty()) {
+      nlohmann::json j = {{"line", m.line_no}, {"ip", m.ip},         {"sender", m.sender},
+                          {"helo", m.helo},    {"result", nullptr}, {"error", m.error}};
+      fmt::print(stderr, "spfdoctor: {}\n", m.error);
       if (g.json) std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
       status = kExitError;
       return;
     }
-    auto e = item.task->take();
+    auto e = slot.task->take();
     if (g.json) {
       auto j = report::to_json(e, opts.trace);
-      j["ip"] = item.ip;
-      j["sender"] = item.sender;
-      j["helo"] = item.helo;
+      j["ip"] = m.ip;
+      j["sender"] = m.sender;
+      j["helo"] = m.helo;
       std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     } else {
-      std::cout << report::to_text(e, *item.query, color) << '\n';
+      std::cout << report::to_text(e, *m.query, color) << '\n';
     }
   };
-
-  while (true) {
-    // Start new checks while there is room.
-    while (more && running < in_flight_max && window.size() < window_max) {
-      std::string line;
-      if (!std::getline(*in, line)) {
-        more = false;
-        break;
-      }
-      ++line_no;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      std::istringstream words(line);
-      BatchItem item;
-      item.line_no = line_no;
-      words >> item.ip >> item.sender >> item.helo;
-      if (item.ip.empty() || item.ip[0] == '#') continue;  // blank lines and comments
-      auto ip = IpAddress::parse_client(item.ip);
-      if (!ip) {
-        item.error = fmt::format("line {}: not an IP address: \"{}\"", line_no, item.ip);
-      } else {
-        item.query =
-            Query{*ip, item.sender == "<>" ? "" : item.sender, item.helo, a.receiver.empty() ? "unknown" : a.receiver};
-      }
-      window.push_back(std::move(item));
-      auto& back = window.back();
-      if (back.query) {
-        back.task.emplace(evaluate_async(resolver, *back.query, opts));
-        ++running;
-        back.task->start();
-      }
-    }
-    // Print every finished line at the front, in order.
-    while (!window.empty() && window.front().done()) {
-      print(window.front());
-      window.pop_front();
-    }
-    running = 0;
-    for (const auto& item : window) running += item.done() ? 0 : 1;
-    if (window.empty() && !more) break;
-    if (running > 0 && (running >= in_flight_max || window.size() >= window_max || !more)) resolver.run_once();
-  }
+  run_ordered<Evaluation, BatchLine>(resolver, static_cast<std::size_t>(std::max(1, a.concurrency)), next, emit);
   std::cout.flush();
   return status;
 }

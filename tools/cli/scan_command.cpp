@@ -1,0 +1,232 @@
+// spfdoctor scan: lint many domains, one compact JSON document a line.
+//
+// Results come out in input order, written whole with one write() each, so an
+// interrupted scan (even kill -9) leaves complete lines plus at most one
+// partial line. --resume drops the partial line and skips the domains already
+// written: the first K lines of output are the first K domains of input.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "common.hpp"
+#include "ordered_runner.hpp"
+#include "spfdoctor/lint.hpp"
+#include "spfdoctor/lint_report.hpp"
+
+namespace spfdoctor::cli {
+
+namespace {
+
+struct ScanArgs {
+  std::string input;
+  std::string out;
+  bool resume = false;
+  int concurrency = 64;
+};
+
+struct ScanItem {
+  std::string domain;
+  std::string error;
+};
+
+std::string clean_domain(std::string line) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+  std::size_t start = line.find_first_not_of(" \t");
+  if (start == std::string::npos) return "";
+  line.erase(0, start);
+  if (!line.empty() && line.back() == '.') line.pop_back();
+  for (auto& c : line) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return line;
+}
+
+bool plausible(const std::string& d) {
+  if (d.empty() || d.size() > 253 || d.front() == '.' || d.find("..") != std::string::npos) return false;
+  return d.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_.") == std::string::npos;
+}
+
+// Writes all of `data` to fd, retrying short writes.
+void write_all(int fd, const std::string& data) {
+  std::size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw UserError(fmt::format("cannot write output: {}", std::strerror(errno)));
+    }
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+// --resume: cut a partial last line, count the complete ones, and return the
+// domain of the last one (to check it matches the input).
+std::size_t prepare_resume(const std::string& path, std::string& last_domain) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return 0;  // nothing yet: start from the beginning
+  std::string line;
+  std::size_t complete = 0;
+  std::uint64_t good_bytes = 0;
+  std::uint64_t pos = 0;
+  while (std::getline(in, line)) {
+    pos += line.size() + 1;
+    if (in.eof()) break;  // no newline after it: partial
+    try {
+      auto j = nlohmann::json::parse(line);
+      last_domain = j.value("domain", "");
+    } catch (const std::exception&) {
+      break;  // a damaged line: redo from here
+    }
+    ++complete;
+    good_bytes = pos;
+  }
+  if (::truncate(path.c_str(), static_cast<off_t>(good_bytes)) != 0) {
+    throw UserError(fmt::format("--resume: cannot truncate \"{}\": {}", path, std::strerror(errno)));
+  }
+  return complete;
+}
+
+class Progress {
+ public:
+  explicit Progress(std::size_t total) : total_(total), enabled_(isatty(STDERR_FILENO) == 1) {}
+  void tick(std::size_t done) {
+    if (!enabled_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(100) && done != total_) return;
+    last_ = now;
+    double secs = std::chrono::duration<double>(now - start_).count();
+    double rate = secs > 0 ? static_cast<double>(done) / secs : 0;
+    std::string bar;
+    if (total_ > 0) {
+      auto filled = static_cast<std::size_t>(30.0 * static_cast<double>(done) / static_cast<double>(total_));
+      bar = "[" + std::string(std::min<std::size_t>(filled, 30), '#') + std::string(30 - std::min<std::size_t>(filled, 30), '.') + "] ";
+      double eta = rate > 0 ? static_cast<double>(total_ - std::min(done, total_)) / rate : 0;
+      fmt::print(stderr, "\r{}{}/{} domains  {:.0f}/s  ETA {}:{:02d}  ", bar, done, total_, rate,
+                 static_cast<int>(eta) / 60, static_cast<int>(eta) % 60);
+    } else {
+      fmt::print(stderr, "\r{} domains  {:.0f}/s  ", done, rate);
+    }
+  }
+  void finish() {
+    if (enabled_) fmt::print(stderr, "\n");
+  }
+
+ private:
+  std::size_t total_;
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_{};
+};
+
+int run_scan(const GlobalOptions& g, const ScanArgs& a) {
+  if (a.resume && a.out.empty()) throw UserError("--resume needs --out FILE", kExitUsage);
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  std::size_t total = 0;
+  if (a.input != "-") {
+    file.open(a.input);
+    if (!file) throw UserError(fmt::format("cannot read \"{}\": {}", a.input, std::strerror(errno)));
+    std::string line;
+    while (std::getline(file, line)) total += clean_domain(line).empty() || line[0] == '#' ? 0 : 1;
+    file.clear();
+    file.seekg(0);
+    in = &file;
+  }
+  std::size_t skip = 0;
+  std::string last_done;
+  if (a.resume) skip = prepare_resume(a.out, last_done);
+  auto resolver = make_resolver(g);  // before opening --out: a bad --zone leaves no file behind
+  int fd = STDOUT_FILENO;
+  if (!a.out.empty()) {
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (a.resume ? O_APPEND : O_TRUNC);
+    fd = ::open(a.out.c_str(), flags, 0644);
+    if (fd < 0) throw UserError(fmt::format("cannot write \"{}\": {}", a.out, std::strerror(errno)));
+  }
+
+  std::size_t done = skip;
+  std::map<std::string, int> verdicts;
+  std::map<std::string, int> finding_counts;
+  Progress progress(total);
+  std::size_t seen = 0;
+  using ScanSlot = Slot<lint::LintReport, ScanItem>;
+  auto next = [&](ScanSlot& slot) {
+    std::string line;
+    while (std::getline(*in, line)) {
+      auto d = clean_domain(line);
+      if (d.empty() || d[0] == '#') continue;
+      ++seen;
+      if (seen <= skip) {
+        if (seen == skip && !last_done.empty() && d != last_done) {
+          throw UserError(fmt::format("--resume: line {} of the output is {}, but domain {} of the input is {}; "
+                                      "is this the same input?",
+                                      skip, last_done, skip, d));
+        }
+        continue;
+      }
+      slot.meta.domain = d;
+      if (!plausible(d)) {
+        slot.meta.error = "not a domain name";
+        return true;
+      }
+      slot.task.emplace(lint::lint_async(*resolver, d, lint::LintOptions{}));
+      return true;
+    }
+    return false;
+  };
+  auto emit = [&](ScanSlot& slot) {
+    nlohmann::json j;
+    if (!slot.meta.error.empty()) {
+      j = {{"domain", slot.meta.domain}, {"error", slot.meta.error}, {"verdict", nullptr}};
+      ++verdicts["invalid"];
+    } else {
+      auto r = slot.task->take();
+      j = report::to_json(r);
+      ++verdicts[r.verdict];
+      for (const auto& f : r.findings) ++finding_counts[f.id];
+    }
+    write_all(fd, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    progress.tick(++done);
+  };
+  run_ordered<lint::LintReport, ScanItem>(*resolver, static_cast<std::size_t>(std::max(1, a.concurrency)), next, emit);
+  progress.finish();
+  if (fd != STDOUT_FILENO) ::close(fd);
+
+  std::vector<std::pair<int, std::string>> top;
+  for (const auto& [id, n] : finding_counts) top.emplace_back(-n, id);
+  std::sort(top.begin(), top.end());
+  std::string common;
+  for (std::size_t i = 0; i < top.size() && i < 5; ++i) {
+    common += fmt::format("{}{} ({})", i ? ", " : "", top[i].second, -top[i].first);
+  }
+  fmt::print(stderr, "scan: {} domains ({} this run{}): {} ok, {} warnings, {} errors{}\n", done, done - skip,
+             skip ? fmt::format(", {} resumed", skip) : "", verdicts["ok"], verdicts["warnings"], verdicts["errors"],
+             verdicts["invalid"] ? fmt::format(", {} not domain names", verdicts["invalid"]) : "");
+  if (!common.empty()) fmt::print(stderr, "scan: most common findings: {}\n", common);
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_scan_command(CLI::App& app) {
+  auto args = std::make_shared<ScanArgs>();
+  auto g = std::make_shared<GlobalOptions>();
+  auto* cmd = app.add_subcommand("scan", "Lint many domains: one domain a line in, one JSON document a line out");
+  g->add_to(*cmd);
+  cmd->add_option("input", args->input, "File of domains, one a line (- for stdin)")->required();
+  cmd->add_option("--out", args->out, "Write the JSON Lines here instead of stdout");
+  cmd->add_flag("--resume", args->resume, "Continue an interrupted scan into --out: no domain lost or repeated");
+  cmd->add_option("--concurrency", args->concurrency, "Domains checked at once (default 64)")
+      ->check(CLI::Range(1, 100000));
+  return Command{cmd, [args, g] { return run_scan(*g, *args); }};
+}
+
+}  // namespace spfdoctor::cli
