@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "bounce/mime.hpp"
@@ -180,6 +181,9 @@ std::string recipient_on_line(std::string_view raw) {
                         s[0] == '(' || s[0] == ' ' || s[0] == '\t'))
     s.erase(s.begin());
   if (s.rfind("mailto:", 0) == 0) s = s.substr(7);
+  // "554 <a@b>... Remote protocol error" (sendmail's summary lines).
+  static const RE2 reply_first("^[245][0-9][0-9][ -](?:[245]\\.[0-9]\\.[0-9]{1,3} )?<");
+  if (RE2::PartialMatch(s, reply_first)) s = s.substr(s.find('<'));
   if (s.rfind("RCPT TO:", 0) == 0 || s.rfind("rcpt to:", 0) == 0) return {};
   std::string_view v = s;
   if (!v.empty() && v[0] == '<') v.remove_prefix(1);
@@ -219,6 +223,8 @@ std::vector<TextRecipient> text_recipients(std::string_view report, const std::s
   for (std::size_t i = 0; i < lines.size(); ++i) {
     std::string a = recipient_on_line(lines[i]);
     if (a.empty() || exclude.count(a) != 0) continue;
+    // The same address again right after (a wrapped diagnostic) continues the paragraph.
+    if (!mentions.empty() && mentions.back().address == a && i - mentions.back().line <= 3) continue;
     mentions.push_back({i, a});
   }
   for (std::size_t m = 0; m < mentions.size(); ++m) {
@@ -248,6 +254,30 @@ std::vector<TextRecipient> text_recipients(std::string_view report, const std::s
     }
   }
   return out;
+}
+
+// The remote server's own words inside a paragraph of the report ("the detailed
+// external error"): after "Remote Server returned", "said:", ... (data, first match wins).
+std::string server_words(std::string_view para) {
+  static const std::vector<std::string> patterns = {
+      "(?is)Remote Server returned '(.*?)'\\s*(?:\\n|$)",
+      "(?is)The error that the other server returned was:\\s*(.*?)(?:\\n\\s*\\n|$)",
+      "(?is)Remote host said:\\s*(.*?)(?:\\n\\s*\\n|$)",
+      "(?is)\\ssaid:\\s*(.*?)(?:\\n\\s*\\n|$)",
+      "(?is)\\]:\\s*([245][0-9][0-9][ -].*?)(?:\\n\\s*\\n|$)",
+      "(?is)<<< ([245][0-9][0-9].*?)(?:\\n\\s*\\n|$)",
+  };
+  for (const auto& p : patterns) {
+    static thread_local std::map<std::string, std::unique_ptr<RE2>> cache;
+    auto& re = cache[p];
+    if (!re) re = std::make_unique<RE2>(p);
+    std::string w;
+    if (RE2::PartialMatch(re2::StringPiece(para.data(), para.size()), *re, &w)) {
+      w = sweep(w);
+      if (w.size() > 3) return w;
+    }
+  }
+  return {};
 }
 
 // --- The original message.
@@ -324,7 +354,7 @@ std::string ip_in_diagnostic(std::string_view diag, const std::set<std::string>&
       "(?i)(?:connecting|sending|client|source|your|remote) ip(?: address)?(?: is| "
       "was|:)?\\s*\\[?([0-9a-f.:]+[0-9a-f])",
       "(?i)\\bip[=:]\\s*\\[?([0-9a-f.:]+[0-9a-f])",
-      "(?i)(?:from|client host|client|host) \\[([0-9a-f.:]+[0-9a-f])\\](?! said)",
+      "(?i)(?:from|client host|client) \\[([0-9a-f.:]+[0-9a-f])\\]",
       "(?i)\\[([0-9]{1,3}(?:\\.[0-9]{1,3}){3})\\s",
       "(?i)\\(([0-9]{1,3}(?:\\.[0-9]{1,3}){3})\\)",
       "(?i)\\[([0-9]{1,3}(?:\\.[0-9]{1,3}){3})\\]",
@@ -591,6 +621,10 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
       x.r.remote_mta = lower(typed_value(get("remote-mta")));
       std::string type;
       x.r.diagnostic = typed_value(get("diagnostic-code"), &type);
+      if (x.r.diagnostic.empty() && st.find('(') != std::string::npos) {
+        // "Status: 4.0.0 (host name lookup failure)": the comment is all the bounce says.
+        x.r.diagnostic = trim(st.substr(st.find('(')));
+      }
       x.r.diagnostic_type = lower(type);
       x.r.last_attempt = get("last-attempt-date");
       if (x.r.recipient.empty()) continue;
@@ -668,17 +702,45 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
     }
   }
 
+  // RFC 3834 automatic replies (vacation): the one who replied is the "recipient".
+  if (drafts.empty()) {
+    static const RE2 auto_subject(
+        "(?i)^(?:auto(?:matic)?[ -]?(?:reply|response)|out of (?:the )?office|vacation|"
+        "auto:|absence|自動返信|自動応答)");
+    const std::string as = lower(header_value(d.headers, "Auto-Submitted"));
+    const bool auto_reply = as.rfind("auto-replied", 0) == 0 || !header_value(d.headers, "X-Autoreply").empty() ||
+                            !header_value(d.headers, "X-Autorespond").empty() ||
+                            lower(header_value(d.headers, "Precedence")) == "auto_reply" ||
+                            RE2::PartialMatch(b.subject, auto_subject);
+    std::string who = first_address(b.bounce_from);
+    if (auto_reply && !who.empty()) {
+      Draft x;
+      x.r.recipient = who;
+      x.r.reason = "vacation";
+      drafts.push_back(std::move(x));
+    }
+  }
+
   const bool delayed = says_delayed(b.subject, report);
   for (auto& x : drafts) {
     auto& r = x.r;
-    if (r.reason == "feedback") {
+    if (r.reason == "feedback" || r.reason == "vacation") {
       r.status.clear();
       r.action.clear();
       b.recipients.push_back(std::move(r));
       continue;
     }
     std::string words = r.diagnostic;
-    if (words.empty()) words = x.text_para;
+    if (words.empty()) words = server_words(x.text_para);
+    if (words.empty()) {
+      // The paragraph without the line that only names the recipient.
+      std::string_view p = x.text_para;
+      auto eol = p.find('\n');
+      std::string first = trim(p.substr(0, eol));
+      std::string rest = eol == std::string_view::npos ? std::string() : std::string(p.substr(eol + 1));
+      std::string a = first_address(first);
+      words = (trim(rest).empty() || first.size() > a.size() + 12) ? std::string(p) : rest;
+    }
     const std::string context = x.text_para + "\n" + r.diagnostic;
     r.diagnostic = sweep(words);
     if (r.command.empty()) r.command = failed_command(context);
@@ -698,11 +760,12 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
     f.diagnostic = lower(r.diagnostic);
     f.command = r.command;
     f.action = r.action;
-    f.spec = r.diagnostic_type.empty() || r.diagnostic_type == "smtp" ? "SMTP" : [&] {
-      std::string u = r.diagnostic_type;
-      for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      return u;
-    }();
+    f.spec =
+        r.diagnostic_type.empty() || r.diagnostic_type == "smtp" || r.diagnostic_type == "x-postfix" ? "SMTP" : [&] {
+          std::string u = r.diagnostic_type;
+          for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          return u;
+        }();
     f.reason = system_reason(b.system, context);
     std::string reason;
     if (!f.reason.empty() && !reason_needs_retry(f.reason)) {

@@ -45,7 +45,6 @@ const std::vector<Signature>& signatures() {
       {"amazonses", Where::Header, "X-SES-Outgoing", ""},
       {"amazonses", Where::From, "", "amazonses\\.com"},
       {"amazonworkmail", Where::Header, "X-Mailer", "Amazon WorkMail"},
-      {"sendgrid", Where::Subject, "", "^Undelivered Mail Returned to Sender$"},
       {"gmail", Where::Body, "", "Delivery to the following recipients? failed"},
       {"gmail", Where::Body, "", "Technical details of (?:permanent|temporary) failure"},
       {"googlegroups", Where::Body, "", "Google Groups"},
