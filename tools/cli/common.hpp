@@ -47,6 +47,7 @@ struct Command {
 };
 
 Command add_eval_command(CLI::App& app);
+Command add_bounce_command(CLI::App& app);
 Command add_lint_command(CLI::App& app);
 Command add_scan_command(CLI::App& app);
 

@@ -17,6 +17,7 @@ int run_main(int argc, char** argv) {
 
   std::vector<Command> commands;
   commands.push_back(add_eval_command(app));
+  commands.push_back(add_bounce_command(app));
   commands.push_back(add_lint_command(app));
   commands.push_back(add_scan_command(app));
 
