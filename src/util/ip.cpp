@@ -56,7 +56,9 @@ std::optional<IpAddress> IpAddress::parse(std::string_view text) {
     return v4(*q);
   }
   // IPv6: inet_pton accepts exactly RFC 4291 text forms; an embedded IPv4
-  // part must itself be a strict dotted quad.
+  // part must itself be a strict dotted quad. It reads a C string, so a NUL
+  // would end the text early and hide what follows ("::1\0junk").
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
   auto last_colon = text.rfind(':');
   auto tail = text.substr(last_colon + 1);
   if (tail.find('.') != std::string_view::npos && !parse_dotted_quad(tail)) return std::nullopt;
