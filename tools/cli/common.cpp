@@ -16,7 +16,7 @@ void GlobalOptions::add_to(CLI::App& cmd) {
   cmd.add_flag("--json", json, "Machine-readable output");
 }
 
-std::unique_ptr<dns::Resolver> make_resolver(const GlobalOptions& g) {
+ResolverFactory make_resolver_factory(const GlobalOptions& g) {
   if (!g.zones.empty()) {
     auto data = std::make_shared<dns::ZoneData>();
     for (const auto& path : g.zones) {
@@ -26,20 +26,31 @@ std::unique_ptr<dns::Resolver> make_resolver(const GlobalOptions& g) {
         throw UserError(fmt::format("--zone: {}", e.what()));
       }
     }
-    return std::make_unique<dns::ZoneResolver>(std::move(data));
+    std::shared_ptr<const dns::ZoneData> shared = std::move(data);
+    return [shared] { return std::unique_ptr<dns::Resolver>(std::make_unique<dns::ZoneResolver>(shared)); };
   }
   dns::NetworkOptions net;
   net.servers = g.dns_servers;
   net.timeout = std::chrono::milliseconds(static_cast<long long>(g.timeout * 1000));
-  std::unique_ptr<dns::Resolver> ares;
   try {
-    ares = std::make_unique<dns::AresResolver>(net);
+    for (const auto& s : net.servers) (void)dns::parse_server_address(s);
   } catch (const std::invalid_argument& e) {
     throw UserError(e.what(), kExitUsage);
-  } catch (const std::exception& e) {
-    throw UserError(e.what());
   }
-  return std::make_unique<dns::CachingResolver>(std::make_shared<dns::DnsCache>(), std::move(ares));
+  auto cache = std::make_shared<dns::DnsCache>();
+  return [net, cache] {
+    std::unique_ptr<dns::Resolver> ares;
+    try {
+      ares = std::make_unique<dns::AresResolver>(net);
+    } catch (const std::exception& e) {
+      throw UserError(e.what());
+    }
+    return std::unique_ptr<dns::Resolver>(std::make_unique<dns::CachingResolver>(cache, std::move(ares)));
+  };
+}
+
+std::unique_ptr<dns::Resolver> make_resolver(const GlobalOptions& g) {
+  return make_resolver_factory(g)();
 }
 
 bool stdout_is_tty() {

@@ -36,6 +36,9 @@ struct GlobalOptions {
 
 // --zone files, else c-ares (with a shared cache) on --dns-server or the system's servers.
 [[nodiscard]] std::unique_ptr<dns::Resolver> make_resolver(const GlobalOptions& g);
+// Makes resolvers that share one zone or one DNS cache (one per thread or request).
+using ResolverFactory = std::function<std::unique_ptr<dns::Resolver>()>;
+[[nodiscard]] ResolverFactory make_resolver_factory(const GlobalOptions& g);
 [[nodiscard]] bool stdout_is_tty();
 [[nodiscard]] IpAddress parse_ip_or_throw(const std::string& text, int code);
 
@@ -50,5 +53,6 @@ Command add_eval_command(CLI::App& app);
 Command add_bounce_command(CLI::App& app);
 Command add_lint_command(CLI::App& app);
 Command add_scan_command(CLI::App& app);
+Command add_serve_command(CLI::App& app);
 
 }  // namespace spfdoctor::cli

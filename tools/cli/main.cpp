@@ -20,6 +20,7 @@ int run_main(int argc, char** argv) {
   commands.push_back(add_bounce_command(app));
   commands.push_back(add_lint_command(app));
   commands.push_back(add_scan_command(app));
+  commands.push_back(add_serve_command(app));
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,12 @@
+# Turns web assets into a C++ source file: cmake -DOUT=file.cpp -DFILES="a;b" -P embed.cmake
+set(content "// Generated from web/ by cmake/embed.cmake. Do not edit.\n#include <string_view>\n#include <utility>\n#include <vector>\nnamespace spfdoctor::server {\nconst std::vector<std::pair<std::string_view, std::string_view>>& embedded_assets() {\n  static const std::vector<std::pair<std::string_view, std::string_view>> kAssets = {\n")
+foreach(f IN LISTS FILES)
+  get_filename_component(name "${f}" NAME)
+  file(READ "${f}" hex HEX)
+  string(LENGTH "${hex}" len)
+  math(EXPR bytes "${len} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" escaped "${hex}")
+  string(APPEND content "    {\"${name}\", std::string_view(\"${escaped}\", ${bytes})},\n")
+endforeach()
+string(APPEND content "  };\n  return kAssets;\n}\n}  // namespace spfdoctor::server\n")
+file(WRITE "${OUT}" "${content}")
