@@ -104,11 +104,16 @@ fi
 ip link set lo up || die "ip link set lo up failed"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/spfdoctor-bench.XXXXXX")
 NSD_DIR=$WORK/nsd
-DNSDIST_PIDS=()
+# dnsdist pids go to files: start_dnsdist runs in a command substitution (a subshell).
 cleanup() {
-  local p
-  for p in "${DNSDIST_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${DNSDIST_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  local p f i
+  for f in "$WORK"/*.dnsdist.pid; do
+    [[ -r "$f" ]] || continue
+    p=$(cat "$f")
+    kill -TERM "$p" 2>/dev/null
+    for i in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$p" 2>/dev/null
+  done
   "$ROOT/tests/integration/nsd.sh" stop "$NSD_DIR" >/dev/null 2>&1
   if [[ "${BENCH_KEEP:-0}" == 1 ]]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
 }
@@ -155,7 +160,7 @@ start_dnsdist() {
     echo "setSecurityPollSuffix(\"\")"
   } >"$WORK/$name.conf"
   dnsdist --supervised --disable-syslog -C "$WORK/$name.conf" >"$WORK/$name.log" 2>&1 </dev/null &
-  DNSDIST_PIDS+=($!)
+  echo $! >"$WORK/$name.dnsdist.pid"
   for i in $(seq 1 100); do
     if [[ -n "$(kdig @127.0.0.1 -p "$port" . SOA +short +time=1 +retry=0 2>/dev/null)" ]]; then echo "$port"; return 0; fi
     sleep 0.1
