@@ -4,12 +4,78 @@
 // checks interleave on one event loop.
 #pragma once
 
+#include <array>
 #include <coroutine>
+#include <cstddef>
 #include <exception>
+#include <new>
 #include <optional>
 #include <utility>
 
 namespace spfdoctor {
+
+namespace detail {
+// Coroutine frames are allocated and freed at a high rate (several per SPF
+// check); a per-thread free list per size class keeps that off malloc.
+class FramePool {
+ public:
+  static constexpr std::size_t kGranule = 64;
+  static constexpr std::size_t kClasses = 64;  // frames up to 4 KiB are pooled
+  static constexpr std::size_t kMaxFree = 256;  // per class
+
+  static void* allocate(std::size_t size) {
+    std::size_t c = (size + kGranule - 1) / kGranule;
+    if (c < kClasses) {
+      auto& list = instance().free_[c];
+      if (list.count > 0) {
+        Node* n = list.head;
+        list.head = n->next;
+        --list.count;
+        return n;
+      }
+      return ::operator new(c * kGranule);
+    }
+    return ::operator new(size);
+  }
+  static void release(void* p, std::size_t size) noexcept {
+    std::size_t c = (size + kGranule - 1) / kGranule;
+    if (c < kClasses) {
+      auto& list = instance().free_[c];
+      if (list.count < kMaxFree) {
+        auto* n = static_cast<Node*>(p);
+        n->next = list.head;
+        list.head = n;
+        ++list.count;
+        return;
+      }
+    }
+    ::operator delete(p);
+  }
+
+ private:
+  struct Node {
+    Node* next;
+  };
+  struct List {
+    Node* head = nullptr;
+    std::size_t count = 0;
+  };
+  ~FramePool() {
+    for (auto& list : free_) {
+      while (list.head) {
+        Node* n = list.head;
+        list.head = n->next;
+        ::operator delete(n);
+      }
+    }
+  }
+  static FramePool& instance() {
+    thread_local FramePool pool;
+    return pool;
+  }
+  std::array<List, kClasses> free_{};
+};
+}  // namespace detail
 
 template <class T>
 class [[nodiscard]] Task {
@@ -18,6 +84,9 @@ class [[nodiscard]] Task {
     std::optional<T> value;
     std::exception_ptr error;
     std::coroutine_handle<> continuation;
+
+    static void* operator new(std::size_t size) { return detail::FramePool::allocate(size); }
+    static void operator delete(void* p, std::size_t size) noexcept { detail::FramePool::release(p, size); }
 
     Task get_return_object() { return Task(std::coroutine_handle<promise_type>::from_promise(*this)); }
     std::suspend_always initial_suspend() noexcept { return {}; }

@@ -3,6 +3,7 @@
 #include <ares.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <map>
 #include <mutex>
@@ -60,6 +61,8 @@ struct AresResolver::Impl {
 };
 
 namespace {
+
+constexpr int kReceiveBuffer = 4 << 20;
 
 struct QueryContext {
   AresResolver::Impl* impl;
@@ -145,7 +148,11 @@ AresResolver::AresResolver(const NetworkOptions& options) : impl_(std::make_uniq
   impl_->owner = this;
   impl_->timeout = options.timeout;
   ares_options opts{};
-  int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ;
+  int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ |
+             ARES_OPT_SOCK_RCVBUF;
+  // Hundreds of answers can arrive in one burst (many checks in flight over a
+  // slow link): a small receive buffer drops them and each drop costs a retry.
+  opts.socket_receive_buffer_size = kReceiveBuffer;
   opts.sock_state_cb = &AresCallbacks::on_socket_state;
   opts.sock_state_cb_data = impl_.get();
   // Two tries per server whose times add up to the per-query timeout
@@ -156,6 +163,19 @@ AresResolver::AresResolver(const NetworkOptions& options) : impl_(std::make_uniq
   opts.flags = ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH;
   opts.ednspsz = 1232;
   int rc = ares_init_options(&impl_->channel, &opts, mask);
+  if (rc == ARES_SUCCESS) {
+    // As root, go past net.core.rmem_max too; elsewhere this quietly fails.
+    ares_set_socket_configure_callback(
+        impl_->channel,
+        [](ares_socket_t fd, int type, void*) {
+          if (type == SOCK_DGRAM) {
+            int size = kReceiveBuffer;
+            (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size);
+          }
+          return 0;
+        },
+        nullptr);
+  }
   if (rc != ARES_SUCCESS)
     throw std::runtime_error(std::string("c-ares: cannot start the resolver: ") + ares_strerror(rc));
   if (!options.servers.empty()) {

@@ -47,6 +47,16 @@ bool askable(std::string_view name) {
   }
 }
 
+std::string ordinal(int n) {
+  const char* suffix = "th";
+  if (n % 100 < 11 || n % 100 > 13) {
+    if (n % 10 == 1) suffix = "st";
+    if (n % 10 == 2) suffix = "nd";
+    if (n % 10 == 3) suffix = "rd";
+  }
+  return std::to_string(n) + suffix;
+}
+
 bool is_ascii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
@@ -146,8 +156,8 @@ class Evaluator {
   bool count_lookup(const Term& term, std::string_view domain) {
     ++lookups_;
     if (lookups_ > kMaxLookups) {
-      return fail(Result::PermError, fmt::format("more than {} DNS lookups: {} in the record of {} was the {}th",
-                                                 kMaxLookups, term.text, domain, lookups_));
+      return fail(Result::PermError, fmt::format("more than {} DNS lookups: {} in the record of {} was the {}",
+                                                 kMaxLookups, term.text, domain, ordinal(lookups_)));
     }
     return true;
   }
@@ -171,8 +181,8 @@ class Evaluator {
       ++voids_;
       if (voids_ > kMaxVoidLookups) {
         return fail(Result::PermError,
-                    fmt::format("more than {} void DNS lookups: {} {} was the {}th lookup with no answer",
-                                kMaxVoidLookups, name, dns::to_string(type), voids_));
+                    fmt::format("more than {} void DNS lookups: {} {} was the {} lookup with no answer",
+                                kMaxVoidLookups, name, dns::to_string(type), ordinal(voids_)));
       }
     }
     return true;

@@ -517,12 +517,15 @@ Record parse_record(std::string_view text) {
 
 std::shared_ptr<const Record> parse_record_cached(std::string_view text) {
   constexpr std::size_t kMaxEntries = 4096;
-  thread_local std::unordered_map<std::string, std::shared_ptr<const Record>> cache;
-  std::string key(text);
-  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  thread_local std::unordered_map<std::string, std::shared_ptr<const Record>, Hash, std::equal_to<>> cache;
+  if (auto it = cache.find(text); it != cache.end()) return it->second;
   if (cache.size() >= kMaxEntries) cache.clear();
   auto rec = std::make_shared<const Record>(parse_record(text));
-  cache.emplace(std::move(key), rec);
+  cache.emplace(std::string(text), rec);
   return rec;
 }
 
