@@ -24,7 +24,7 @@ struct EvalArgs {
   std::string receiver;
   std::string batch;
   bool no_trace = false;
-  int concurrency = 128;
+  int concurrency = 512;
 };
 
 // One line of a batch.
@@ -136,7 +136,7 @@ Command add_eval_command(CLI::App& app) {
   cmd->add_option("--receiver", args->receiver, "This receiver's name (the %{r} macro)");
   cmd->add_option("--batch", args->batch, "Evaluate one 'IP SENDER HELO' query per line of FILE (- for stdin)");
   cmd->add_flag("--no-trace", args->no_trace, "Leave the trace out");
-  cmd->add_option("--concurrency", args->concurrency, "Checks in flight at once in --batch mode (default 128)")
+  cmd->add_option("--concurrency", args->concurrency, "Checks in flight at once in --batch mode (default 512)")
       ->check(CLI::Range(1, 100000));
   return Command{cmd, [args, g] { return run_eval(*g, *args); }};
 }

@@ -30,7 +30,7 @@ struct ScanArgs {
   std::string input;
   std::string out;
   bool resume = false;
-  int concurrency = 64;
+  int concurrency = 256;
 };
 
 struct ScanItem {
@@ -224,7 +224,7 @@ Command add_scan_command(CLI::App& app) {
   cmd->add_option("input", args->input, "File of domains, one a line (- for stdin)")->required();
   cmd->add_option("--out", args->out, "Write the JSON Lines here instead of stdout");
   cmd->add_flag("--resume", args->resume, "Continue an interrupted scan into --out: no domain lost or repeated");
-  cmd->add_option("--concurrency", args->concurrency, "Domains checked at once (default 64)")
+  cmd->add_option("--concurrency", args->concurrency, "Domains checked at once (default 256)")
       ->check(CLI::Range(1, 100000));
   return Command{cmd, [args, g] { return run_scan(*g, *args); }};
 }
