@@ -86,6 +86,10 @@ struct LintReport {
 [[nodiscard]] Task<LintReport> lint_async(dns::Resolver& resolver, std::string domain, LintOptions options);
 [[nodiscard]] LintReport lint(dns::Resolver& resolver, const std::string& domain, const LintOptions& options = {});
 
+// A name a user may type as a domain to check: letters, digits, '-', '_';
+// labels of 1-63 octets; at most 253 in all; one trailing dot allowed.
+[[nodiscard]] bool is_plausible_domain(std::string_view name);
+
 // A known sending provider (data: src/lint/providers.cpp).
 struct Provider {
   std::string_view id;             // option value, e.g. "m365"

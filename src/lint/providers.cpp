@@ -25,6 +25,22 @@ const std::vector<Provider>& providers() {
   return kProviders;
 }
 
+bool is_plausible_domain(std::string_view d) {
+  if (!d.empty() && d.back() == '.') d.remove_suffix(1);
+  if (d.empty() || d.size() > 253) return false;
+  std::size_t label = 0;
+  for (char c : d) {
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+      continue;
+    }
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!ok || ++label > 63) return false;
+  }
+  return label > 0;
+}
+
 const Provider* provider_by_id(std::string_view id) {
   for (const auto& p : providers()) {
     if (p.id == id) return &p;

@@ -40,21 +40,6 @@ std::string param(const httplib::Request& req, const char* name, std::size_t max
   return v;
 }
 
-bool plausible_domain(std::string d) {
-  if (!d.empty() && d.back() == '.') d.pop_back();
-  if (d.empty() || d.size() > 253) return false;
-  std::size_t label = 0;
-  for (char c : d) {
-    if (c == '.') {
-      if (label == 0) return false;
-      label = 0;
-      continue;
-    }
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!ok || ++label > 63) return false;
-  }
-  return label > 0;
-}
 
 std::string_view content_type(std::string_view name) {
   if (name.ends_with(".html")) return "text/html; charset=utf-8";
@@ -112,7 +97,7 @@ struct Server::Impl {
       guarded(res, [&] {
         auto domain = param(req, "domain", 300);
         if (domain.empty()) throw BadRequest("missing parameter \"domain\"");
-        if (!plausible_domain(domain)) throw BadRequest(fmt::format("not a domain name: \"{}\"", domain));
+        if (!lint::is_plausible_domain(domain)) throw BadRequest(fmt::format("not a domain name: \"{}\"", domain));
         if (domain.back() == '.') domain.pop_back();
         lint::LintOptions o;
         if (req.has_param("record")) {

@@ -18,26 +18,11 @@ struct LintArgs {
   std::vector<std::string> providers;
 };
 
-// A domain name a user may type: letters, digits, '-', '_', '.'; labels 1-63.
-bool plausible_domain(const std::string& d) {
-  if (d.empty() || d.size() > 253) return false;
-  std::size_t label = 0;
-  for (char c : d) {
-    if (c == '.') {
-      if (label == 0) return false;
-      label = 0;
-      continue;
-    }
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!ok || ++label > 63) return false;
-  }
-  return true;
-}
 
 int run_lint(const GlobalOptions& g, const LintArgs& a) {
   std::string domain = a.domain;
   if (!domain.empty() && domain.back() == '.') domain.pop_back();
-  if (!plausible_domain(domain)) throw UserError("not a domain name: \"" + a.domain + "\"", kExitUsage);
+  if (!lint::is_plausible_domain(domain)) throw UserError("not a domain name: \"" + a.domain + "\"", kExitUsage);
   lint::LintOptions o;
   if (a.record_given) o.record = a.record;
   if (!a.ip.empty()) o.ip = parse_ip_or_throw(a.ip, kExitUsage);

@@ -50,10 +50,6 @@ std::string clean_domain(std::string line) {
   return line;
 }
 
-bool plausible(const std::string& d) {
-  if (d.empty() || d.size() > 253 || d.front() == '.' || d.find("..") != std::string::npos) return false;
-  return d.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_.") == std::string::npos;
-}
 
 // Writes all of `data` to fd, retrying short writes.
 void write_all(int fd, const std::string& data) {
@@ -173,7 +169,7 @@ int run_scan(const GlobalOptions& g, const ScanArgs& a) {
         continue;
       }
       slot.meta.domain = d;
-      if (!plausible(d)) {
+      if (!lint::is_plausible_domain(d)) {
         slot.meta.error = "not a domain name";
         return true;
       }
