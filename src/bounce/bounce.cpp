@@ -9,6 +9,8 @@
 #include <memory>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "bounce/mime.hpp"
 #include "bounce/reasons.hpp"
 #include "bounce/status_codes.hpp"
@@ -204,7 +206,8 @@ std::string recipient_on_line(std::string_view raw) {
       "delivery to the following recipients? (?:failed|has been delayed)[^:]*:?|your message to|"
       "unable to deliver (?:your )?(?:message|mail) to|message (?:for|to) the recipient|"
       "following (?:address|recipient)(?:es|s)?\\(?e?s?\\)?[^:]*:|failed to deliver to|"
-      "message could not be delivered to|couldn't be delivered to|recipient:|address:)\\s*<?"
+      "message could not be delivered to|couldn't be delivered to|recipient:|address:|rejected recipient|"
+      "mailbox is full:|undeliverable to|delivery failed for)\\s*<?"
       "([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,})",
       ci());
   if (RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), sentence, &addr)) return lower(addr);
@@ -232,9 +235,25 @@ std::vector<TextRecipient> text_recipients(std::string_view report, const std::s
     std::size_t end = m + 1 < mentions.size() ? mentions[m + 1].line : lines.size();
     end = std::min(end, begin + 40);
     std::string para;
-    for (std::size_t i = begin; i < end; ++i) {
-      para.append(lines[i]);
+    // Sendmail's summary line "550 <a@b>... User unknown" says it all on one line; the
+    // session transcript lines that name the same address tell the command.
+    static const RE2 summary("^\\s*(?:[245][0-9][0-9][ -])?<?[^<>\\s]+@[^<>\\s]+>?\\.\\.\\.\\s*\\S");
+    if (RE2::PartialMatch(re2::StringPiece(lines[begin].data(), lines[begin].size()), summary)) {
+      const std::string& who = mentions[m].address;
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (i == begin) continue;
+        if (lower(lines[i]).find(who) != std::string::npos && lines[i].find(">>>") != std::string_view::npos) {
+          para.append(lines[i]);
+          para += '\n';
+        }
+      }
+      para.append(lines[begin]);
       para += '\n';
+    } else {
+      for (std::size_t i = begin; i < end; ++i) {
+        para.append(lines[i]);
+        para += '\n';
+      }
     }
     const std::string& a = mentions[m].address;
     auto it = index.find(a);
@@ -505,12 +524,17 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
                      std::to_string(options.max_bytes) + " bytes");
   }
   std::string text = normalize_line_ends(raw);
+  std::string mbox_rest;
   // mbox with one message: drop the "From " separator line; stop at the next one.
   if (text.rfind("From ", 0) == 0) {
     auto eol = text.find('\n');
     text = eol == std::string::npos ? std::string() : text.substr(eol + 1);
     auto next = text.find("\n\nFrom ");
-    if (next != std::string::npos) text.resize(next + 1);
+    if (next != std::string::npos) {
+      // More messages follow: read them too and add their recipients.
+      mbox_rest = text.substr(next + 2);
+      text.resize(next + 1);
+    }
   }
   std::size_t lead = 0;
   while (lead < text.size() && text[lead] == '\n') ++lead;
@@ -534,6 +558,27 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
   MimeDigest d = read_mime(text, limits);
   if (d.headers.empty()) throw ParseError("not a mail message: no header fields could be read");
 
+  if (d.text.empty() && d.delivery_status.empty()) {
+    // A multipart whose boundary never appears: the body is plain text after all.
+    auto end = text.find("\n\n");
+    if (end != std::string::npos) d.text = text.substr(end + 2);
+  }
+  // A bounce that only forwards another bounce (the real report is the attached message).
+  if (d.delivery_status.empty() && d.feedback_report.empty() && !d.original_raw.empty() && options.max_depth > 0 &&
+      lower(header_value(parse_header_block(d.original_raw), "Content-Type")).find("report-type=delivery-status") !=
+          std::string::npos) {
+    ParseOptions inner = options;
+    inner.max_depth = options.max_depth > 4 ? options.max_depth - 4 : 0;
+    try {
+      Bounce nested = parse(d.original_raw, inner);
+      if (!nested.recipients.empty()) {
+        nested.notes.push_back("the bounce forwarded another bounce; that one was read");
+        return nested;
+      }
+    } catch (const ParseError&) {
+      // Read the outer message instead.
+    }
+  }
   Bounce b;
   if (d.limits_hit) b.notes.push_back("MIME structure deeper or larger than the limits; the rest was not read");
   b.subject = header_value(d.headers, "Subject");
@@ -632,36 +677,62 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
     }
   }
 
-  // --- The human-readable report.
-  std::set<std::string> exclude;
-  for (const auto& a : {b.bounce_from, header_value(d.headers, "Sender")}) {
-    std::string x = first_address(a);
-    if (!x.empty()) exclude.insert(x);
-  }
-  auto texts = text_recipients(report, exclude);
-  if (drafts.empty()) {
-    for (auto& t : texts) {
-      Draft x;
-      x.r.recipient = t.address;
-      x.text_para = t.diagnostic;
-      drafts.push_back(std::move(x));
-    }
-    if (drafts.empty()) {
-      for (const auto& v : header_values(d.headers, "X-Failed-Recipients")) {
-        re2::StringPiece in(v);
-        std::string a;
-        while (RE2::FindAndConsume(&in, address_re(), &a)) {
-          Draft x;
-          x.r.recipient = lower(a);
-          x.text_para = report;
-          drafts.push_back(std::move(x));
+  // Amazon SES notifications delivered as JSON (SNS): bouncedRecipients, complaints, deliveries.
+  if (drafts.empty() && d.text.find("notificationType") != std::string::npos) {
+    try {
+      const auto open = d.text.find('{');
+      const auto close = d.text.rfind('}');
+      auto outer = nlohmann::json::parse(
+          d.text.substr(open, close == std::string::npos || close < open ? std::string::npos : close - open + 1),
+          nullptr, false);
+      nlohmann::json msg = outer;
+      if (outer.is_object() && outer.contains("Message") && outer["Message"].is_string())
+        msg = nlohmann::json::parse(outer["Message"].get<std::string>(), nullptr, false);
+      if (msg.is_object()) {
+        const std::string type = msg.value("notificationType", "");
+        b.system = "amazonses";
+        auto js = [](const nlohmann::json& o, const char* k) {
+          return o.contains(k) && o[k].is_string() ? o[k].get<std::string>() : std::string();
+        };
+        if (type == "Bounce" && msg.contains("bounce")) {
+          for (const auto& r : msg["bounce"].value("bouncedRecipients", nlohmann::json::array())) {
+            Draft x;
+            x.r.recipient = lower(js(r, "emailAddress"));
+            x.r.action = js(r, "action");
+            x.dsn_status = js(r, "status");
+            std::string type2;
+            x.r.diagnostic = typed_value(js(r, "diagnosticCode"), &type2);
+            x.r.diagnostic_type = lower(type2);
+            if (!x.r.recipient.empty()) drafts.push_back(std::move(x));
+          }
+        } else if (type == "Complaint" && msg.contains("complaint")) {
+          for (const auto& r : msg["complaint"].value("complainedRecipients", nlohmann::json::array())) {
+            Draft x;
+            x.r.recipient = lower(js(r, "emailAddress"));
+            x.r.reason = "feedback";
+            if (!x.r.recipient.empty()) drafts.push_back(std::move(x));
+          }
+          b.feedback_type = lower(js(msg["complaint"], "complaintFeedbackType"));
+        } else if (type == "Delivery" && msg.contains("delivery")) {
+          const std::string resp = js(msg["delivery"], "smtpResponse");
+          for (const auto& r : msg["delivery"].value("recipients", nlohmann::json::array())) {
+            if (!r.is_string()) continue;
+            Draft x;
+            x.r.recipient = lower(r.get<std::string>());
+            x.r.diagnostic = resp;
+            x.r.action = "delivered";
+            drafts.push_back(std::move(x));
+          }
+        }
+        if (msg.contains("mail") && msg["mail"].is_object()) {
+          std::string src = js(msg["mail"], "source");
+          if (!src.empty() && b.original.envelope_from.empty()) b.original.envelope_from = lower(src);
+          std::string ip = js(msg["mail"], "sourceIp");
+          if (!ip.empty()) b.notes.push_back("Amazon SES sourceIp " + ip);
         }
       }
-    }
-  } else {
-    for (auto& x : drafts) {
-      for (auto& t : texts)
-        if (t.address == x.r.recipient) x.text_para = t.diagnostic;
+    } catch (const std::exception&) {
+      // Not JSON after all: read it as text below.
     }
   }
 
@@ -691,6 +762,86 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
     }
   }
 
+  // RFC 3834 automatic replies (vacation): the one who replied is the "recipient".
+  bool auto_reply = false;
+  if (drafts.empty() && d.feedback_report.empty()) {
+    static const RE2 auto_subject(
+        "(?i)^(?:auto(?:matic)?[ -]?(?:reply|response)|out of (?:the )?office|vacation|"
+        "away until|auto:|absence|自動返信|自動応答)");
+    static const RE2 bounce_words(
+        "(?i)mailer-daemon|postmaster|mail delivery|undeliver|delivery status|failure|"
+        "returned mail|failed|non.?delivery|error");
+    const std::string as = lower(header_value(d.headers, "Auto-Submitted"));
+    const bool says_auto = as.rfind("auto-replied", 0) == 0 || !header_value(d.headers, "X-Autoreply").empty() ||
+                           !header_value(d.headers, "X-Autorespond").empty() ||
+                           lower(header_value(d.headers, "Precedence")) == "auto_reply" ||
+                           RE2::PartialMatch(b.subject, auto_subject);
+    const bool looks_bounce =
+        RE2::PartialMatch(b.bounce_from, bounce_words) || RE2::PartialMatch(b.subject, bounce_words);
+    std::string who = first_address(b.bounce_from);
+    if (says_auto && !looks_bounce && !who.empty()) {
+      auto_reply = true;
+      Draft x;
+      x.r.recipient = who;
+      x.r.reason = "vacation";
+      drafts.push_back(std::move(x));
+    }
+  }
+
+  // --- The human-readable report.
+  std::set<std::string> exclude;
+  for (const auto& a : {b.bounce_from, header_value(d.headers, "Sender")}) {
+    std::string x = first_address(a);
+    if (!x.empty()) exclude.insert(x);
+  }
+  auto texts = text_recipients(report, exclude);
+  {
+    // The original sender (the bounce's To) named in the report is rarely a recipient.
+    const std::string to = first_address(header_value(d.headers, "To"));
+    if (texts.size() > 1 && !to.empty()) {
+      texts.erase(std::remove_if(texts.begin(), texts.end(), [&](const TextRecipient& t) { return t.address == to; }),
+                  texts.end());
+    }
+  }
+  if (drafts.empty() && d.feedback_report.empty() && !auto_reply) {
+    for (auto& t : texts) {
+      Draft x;
+      x.r.recipient = t.address;
+      x.text_para = t.diagnostic;
+      drafts.push_back(std::move(x));
+    }
+    if (drafts.empty()) {
+      for (const auto& v : header_values(d.headers, "X-Failed-Recipients")) {
+        re2::StringPiece in(v);
+        std::string a;
+        while (RE2::FindAndConsume(&in, address_re(), &a)) {
+          Draft x;
+          x.r.recipient = lower(a);
+          x.text_para = report;
+          drafts.push_back(std::move(x));
+        }
+      }
+    }
+  } else {
+    for (auto& x : drafts) {
+      for (auto& t : texts)
+        if (t.address == x.r.recipient) x.text_para = t.diagnostic;
+    }
+  }
+
+  if (drafts.empty() && !report.empty()) {
+    // Any address the report names that is not the bounce's own sender.
+    for (auto line : lines_of(report)) {
+      if (is_header_like(trim(line))) continue;
+      std::string a = first_address(line);
+      if (a.empty() || exclude.count(a) != 0 || a == first_address(header_value(d.headers, "To"))) continue;
+      Draft x;
+      x.r.recipient = a;
+      x.text_para = report;
+      drafts.push_back(std::move(x));
+      break;
+    }
+  }
   if (drafts.empty() && !report.empty()) {
     // Last resort: the original recipient.
     std::string a = first_address(b.original.to);
@@ -698,25 +849,6 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
       Draft x;
       x.r.recipient = a;
       x.text_para = report;
-      drafts.push_back(std::move(x));
-    }
-  }
-
-  // RFC 3834 automatic replies (vacation): the one who replied is the "recipient".
-  if (drafts.empty()) {
-    static const RE2 auto_subject(
-        "(?i)^(?:auto(?:matic)?[ -]?(?:reply|response)|out of (?:the )?office|vacation|"
-        "auto:|absence|自動返信|自動応答)");
-    const std::string as = lower(header_value(d.headers, "Auto-Submitted"));
-    const bool auto_reply = as.rfind("auto-replied", 0) == 0 || !header_value(d.headers, "X-Autoreply").empty() ||
-                            !header_value(d.headers, "X-Autorespond").empty() ||
-                            lower(header_value(d.headers, "Precedence")) == "auto_reply" ||
-                            RE2::PartialMatch(b.subject, auto_subject);
-    std::string who = first_address(b.bounce_from);
-    if (auto_reply && !who.empty()) {
-      Draft x;
-      x.r.recipient = who;
-      x.r.reason = "vacation";
       drafts.push_back(std::move(x));
     }
   }
@@ -760,15 +892,20 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
     f.diagnostic = lower(r.diagnostic);
     f.command = r.command;
     f.action = r.action;
-    f.spec =
-        r.diagnostic_type.empty() || r.diagnostic_type == "smtp" || r.diagnostic_type == "x-postfix" ? "SMTP" : [&] {
-          std::string u = r.diagnostic_type;
-          for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-          return u;
-        }();
+    // Only a mailer (X-Unix) diagnostic changes how the words are read.
+    f.spec = r.diagnostic_type.rfind("x-unix", 0) == 0 ? "X-UNIX" : "SMTP";
     f.reason = system_reason(b.system, context);
     std::string reason;
-    if (!f.reason.empty() && !reason_needs_retry(f.reason)) {
+    // What the system says is final, except the reasons worth checking again
+    // against the receiver's rules and the status code.
+    static const std::set<std::string> recheck = {"userunknown", "hostunknown", "onhold", "undefined"};
+    // A trailing '?' marks a weak phrase: used only when nothing else decides.
+    std::string weak;
+    if (!f.reason.empty() && f.reason.back() == '?') {
+      weak = f.reason.substr(0, f.reason.size() - 1);
+      f.reason.clear();
+    }
+    if (!f.reason.empty() && recheck.count(f.reason) == 0) {
       reason = f.reason;
     } else {
       for (const auto& host : {r.remote_mta, host_of(r.recipient)}) {
@@ -777,13 +914,19 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
         if (reason_is_explicit(rr)) reason = rr;
       }
       if (reason.empty()) reason = decide_reason(f);
+      if (!reason_is_explicit(reason) && reason_is_explicit(f.reason)) reason = f.reason;
+      if (!reason_is_explicit(reason) && !weak.empty()) reason = weak;
     }
     r.reason = reason;
 
     if (r.status.empty()) {
       const std::string probe = r.reply_code + " " + r.diagnostic;
-      const bool temporary = text_is_temporary(probe) && !text_is_permanent(probe);
-      r.status = pseudo_status(r.reason, temporary || (delayed && r.reply_code.empty()));
+      // Temporary only when a 4xx code says so (Sisimai's rule).
+      const std::string code_in = find_status(probe);
+      static const RE2 temp_words("(?i)retry timeout exceeded|technical details of temporary failure");
+      const bool temporary = (!r.reply_code.empty() && r.reply_code[0] == '4') ||
+                             (!code_in.empty() && code_in[0] == '4') || RE2::PartialMatch(probe, temp_words);
+      r.status = pseudo_status(r.reason, temporary);
       if (r.status.empty()) r.status = pseudo_status(r.reason, false);
     }
     if (!r.reply_code.empty() && !r.status.empty() && r.reply_code[0] != r.status[0]) {
@@ -848,6 +991,17 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
     if (!recv.empty()) b.generating_server = lower(parse_received_impl(recv.front()).from_host);
     if (b.generating_server.empty() || b.generating_server.find('.') == std::string::npos)
       b.generating_server = b.reporting_mta;
+  }
+  if (!mbox_rest.empty() && options.max_depth > 0) {
+    ParseOptions more = options;
+    more.max_depth = options.max_depth - 1;
+    try {
+      Bounce next = parse(mbox_rest, more);
+      for (auto& r : next.recipients) b.recipients.push_back(std::move(r));
+      b.notes.push_back("the mbox holds more than one message; the recipients of all are listed");
+    } catch (const ParseError&) {
+      b.notes.push_back("the mbox holds more than one message; only the first could be read");
+    }
   }
   if (b.recipients.empty()) b.notes.push_back("no bounced recipient could be found in this message");
   return b;

@@ -164,6 +164,7 @@ struct Walker {
       if (inner != nullptr && !out.has_original) {
         out.has_original = true;
         out.original_headers = headers_of(GMIME_OBJECT(inner));
+        out.original_raw = normalize_line_ends(object_text(GMIME_OBJECT(inner)));
       }
       return;
     }
@@ -180,7 +181,9 @@ struct Walker {
     if ((type == "text" && sub == "rfc822-headers") || (type == "message" && (sub == "rfc822" || sub == "global"))) {
       if (!out.has_original) {
         out.has_original = true;
-        out.original_headers = parse_header_block(normalize_line_ends(part_content(part, false)));
+        std::string raw = normalize_line_ends(part_content(part, false));
+        out.original_headers = parse_header_block(raw);
+        if (sub != "rfc822-headers") out.original_raw = std::move(raw);
       }
       return;
     }

@@ -32,6 +32,7 @@ struct MimeDigest {
   std::string feedback_report;               // body of message/feedback-report (ARF)
   bool has_original = false;                 // a message/rfc822 or text/rfc822-headers part
   Headers original_headers;
+  std::string original_raw;       // the attached original message, as text (message/rfc822 only)
   bool multipart_report = false;  // top-level multipart/report
   std::size_t parts = 0;
   bool limits_hit = false;

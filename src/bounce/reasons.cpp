@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -123,6 +124,7 @@ const std::vector<PhraseTable>& tables() {
         {"sender policy framework violation"},
         {"spf (sender policy framework) domain authentication fail"},
         {"spf check: fail"},
+        {"does not have authentication information or fails to pass"},
         {"the 5322.from address doesn't meet the authentication requirements defined for the sender"},
         {"does not pass dmarc verification"},
         {"spf validation failed"},
@@ -282,6 +284,7 @@ const std::vector<PhraseTable>& tables() {
       {R::NotCompliantRFC,
        {{"duplicate header"},
         {"this message is not rfc 5322 compliant"},
+        {"multiple addresses in from"},
         {"https://support.google.com/mail/?p=rfcmessagenoncompliant"},
         {" multiple ", " header"}}},
       {R::BadReputation,
@@ -572,6 +575,7 @@ const std::vector<PhraseTable>& tables() {
         {"veuillez essayer plus tard. service refused, please try later. ", "103"},
         {"veuillez essayer plus tard. service refused, please try later. ", "510"},
         {"your access ip", " has been rejected"},
+        {"spamhaus.org/query/bl"},
         {"your sender's ip address is listed at ", ".abuseat.org"}}},
       {R::VirusDetected,
        {{"it has a potentially executable attachment"},
@@ -644,7 +648,10 @@ const std::vector<PhraseTable>& tables() {
         {"no route to host"},
         {"too many hops"},
         {"unable to resolve route "},
-        {"unrouteable mail domain"}}},
+        {"unrouteable mail domain"},
+        {"responded with code nxdomain"},
+        {"responded with code servfail"},
+        {"had no relevant answers"}}},
       {R::SystemFull, {{"mail system full"}, {"requested mail action aborted: exceeded storage allocation"}}},
       {R::NotAccept,
        {{"does not accept mail (nullmx)"},
@@ -654,7 +661,9 @@ const std::vector<PhraseTable>& tables() {
         {"name server: .: host not found"},
         {"no mx record found for domain="},
         {"no route for current request"},
-        {"smtp protocol returned a permanent error"}}},
+        {"smtp protocol returned a permanent error"},
+        {"returned null mx"},
+        {"doesn't receive email according to the administrator"}}},
       {R::Expired,
        {{"connection timed out"},
         {"could not find a gateway for"},
@@ -677,7 +686,8 @@ const std::vector<PhraseTable>& tables() {
         {"was not reachable within the allowed queue period"},
         {"your message could not be delivered for more than"},
         {"could not be delivered for", " days"}}},
-      {R::FailedSTARTTLS, {{"starttls is required to send mail"}, {"tls required but not supported"}}},
+      {R::FailedSTARTTLS,
+       {{"starttls is required to send mail"}, {"does not support tls"}, {"tls required but not supported"}}},
       {R::SecurityError,
        {{"account not subscribed to ses"},
         {"authentication credentials invalid"},
@@ -716,9 +726,13 @@ const std::vector<PhraseTable>& tables() {
   return t;
 }
 
+// All fragments of all phrases go into one RE2::Set of literals (a DFA over
+// literals stays small); phrases with several fragments are then checked for
+// order on the few candidates.
 struct CompiledSet {
   std::unique_ptr<RE2::Set> set;
-  std::vector<R> owner;  // pattern index -> reason
+  std::vector<std::string> fragments;                   // pattern index -> fragment
+  std::vector<std::pair<R, std::vector<int>>> phrases;  // reason, fragment indexes in order
 };
 
 const CompiledSet& compiled() {
@@ -726,17 +740,26 @@ const CompiledSet& compiled() {
     CompiledSet out;
     RE2::Options opts;
     opts.set_case_sensitive(false);
-    opts.set_dot_nl(true);
     opts.set_log_errors(false);
+    opts.set_max_mem(64 << 20);
     out.set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+    std::map<std::string, int> index;
     for (const auto& table : tables()) {
       for (const auto& phrase : table.phrases) {
-        std::string re;
-        for (std::size_t i = 0; i < phrase.size(); ++i) {
-          if (i > 0) re += ".*?";
-          re += RE2::QuoteMeta(phrase[i]);
+        std::vector<int> ids;
+        for (auto frag : phrase) {
+          std::string f(frag);
+          auto it = index.find(f);
+          if (it == index.end()) {
+            const int id = out.set->Add(RE2::QuoteMeta(f), nullptr);
+            if (id < 0) continue;
+            it = index.emplace(f, id).first;
+            out.fragments.resize(static_cast<std::size_t>(id) + 1);
+            out.fragments[static_cast<std::size_t>(id)] = f;
+          }
+          ids.push_back(it->second);
         }
-        if (out.set->Add(re, nullptr) >= 0) out.owner.push_back(table.reason);
+        out.phrases.emplace_back(table.reason, std::move(ids));
       }
     }
     out.set->Compile();
@@ -838,7 +861,34 @@ PhraseHits match_phrases(std::string_view text) {
   const auto& c = compiled();
   std::vector<int> matched;
   c.set->Match(re2::StringPiece(text.data(), text.size()), &matched);
-  for (int i : matched) hits.set(c.owner[static_cast<std::size_t>(i)]);
+  std::vector<bool> present(c.fragments.size(), false);
+  for (int i : matched) present[static_cast<std::size_t>(i)] = true;
+  std::string low;
+  for (const auto& [reason, ids] : c.phrases) {
+    if (hits.has(reason) || ids.empty()) continue;
+    bool all = true;
+    for (int id : ids) all = all && present[static_cast<std::size_t>(id)];
+    if (!all) continue;
+    if (ids.size() > 1) {
+      if (low.empty()) {
+        low.assign(text);
+        for (auto& ch : low) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      }
+      std::size_t pos = 0;
+      bool ordered = true;
+      for (int id : ids) {
+        const auto& f = c.fragments[static_cast<std::size_t>(id)];
+        auto at = low.find(f, pos);
+        if (at == std::string::npos) {
+          ordered = false;
+          break;
+        }
+        pos = at + f.size();
+      }
+      if (!ordered) continue;
+    }
+    hits.set(reason);
+  }
   return hits;
 }
 

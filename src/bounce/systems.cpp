@@ -78,12 +78,15 @@ const std::vector<Signature>& signatures() {
 const std::vector<std::string_view>& original_markers() {
   static const std::vector<std::string_view> m = {
       "^[ \\t]*[-=_]{2,}[^\\n]*(?:original message|copy of (?:the|your) message|returned message|undelivered message|"
-      "message headers|headers follow|original mail|copy of the message|rfc822|original e-?mail)[^\\n]*$",
+      "message headers|headers follow|original mail|copy of the message|rfc822|original e-?mail|unsent "
+      "message)[^\\n]*$",
       "^[ \\t]*Original message headers:?[ \\t]*$",
       "^[ \\t]*Message headers follow\\.?[ \\t]*$",
       "^[ \\t]*Below this line is a copy of the message\\.?[ \\t]*$",
       "^[ \\t]*The header of the original message is following\\.?[ \\t]*$",
       "^[ \\t]*Original message follows\\.?[ \\t]*$",
+      "^[ \\t]*Below is a copy of the original message:?[ \\t]*$",
+      "^[ \\t]*Original Message:?[ \\t]*$",
       "^[ \\t]*-+ ?Original Message Header ?-+[ \\t]*$",
       "^[ \\t]*Content-Type: message/rfc822[ \\t]*$",
       "^[ \\t]*Content-Type: text/rfc822-headers[ \\t]*$",
@@ -108,6 +111,8 @@ const std::vector<CommandPattern>& command_patterns() {
       {"most progress was (RCPT TO|MAIL FROM|DATA) response", ""},
       {"did not like our (RCPT TO|MAIL FROM|final DATA|DATA|HELO|EHLO)", ""},
       {"for (RCPT TO|MAIL FROM) response", ""},
+      {"SMTP:(RCPT|MAIL|DATA) host", ""},
+      {"Error following (RCPT|MAIL|DATA) command", ""},
       {"but sender was rejected", "MAIL"},
       {"but my name was rejected", "HELO"},
       {"Connected to [^\\n]* but connection died", "CONN"},
@@ -139,7 +144,7 @@ struct SystemPhrase {
 const std::vector<SystemPhrase>& system_phrases() {
   static const std::vector<SystemPhrase> p = {
       // Exim
-      {"exim", "expired", "retry timeout exceeded"},
+      {"exim", "expired?", "retry timeout exceeded"},
       {"exim", "expired", "No action is required on your part"},
       {"exim", "expired", "retry time not reached for any host after a long failure period"},
       {"exim", "hostunknown", "all relevant MX records point to non-existent hosts"},
@@ -157,9 +162,8 @@ const std::vector<SystemPhrase>& system_phrases() {
       {"exim", "contenterror", "Too many \"Received\" headers"},
       // qmail
       {"qmail", "hostunknown", "Sorry, I couldn.t find any host (?:named|by that name)"},
-      {"qmail", "expired", "this message has been in the queue too long"},
       {"qmail", "networkerror", "Sorry, I wasn.t able to establish an SMTP connection"},
-      {"qmail", "networkerror", "Sorry, I couldn.t find a mail exchanger or IP address"},
+      {"qmail", "notaccept", "Sorry, I couldn.t find a mail exchanger or IP address"},
       {"qmail", "systemerror", "Sorry\\. Although I.m listed as a best-preference MX or A for that host"},
       {"qmail", "systemerror", "Unable to chdir to maildir"},
       {"qmail", "systemerror", "Unable to switch to "},
@@ -168,13 +172,28 @@ const std::vector<SystemPhrase>& system_phrases() {
       {"qmail", "mailboxfull", "disk quota exceeded"},
       {"qmail", "mesgtoobig", "Message is too large"},
       {"qmail", "suspend", "Mailbox (?:is )?disabled"},
+      {"qmail", "expired?", "this message has been in the queue too long"},
+      {"qmail", "systemerror", "Unable to contact LDAP server"},
       // Postfix
       {"postfix", "hostunknown", "Host or domain name not found"},
       {"postfix", "networkerror", "Name service error for "},
       {"postfix", "mailboxfull", "mail for [^ ]+ loops back to myself"},
       // Sendmail
       {"sendmail", "hostunknown", "Host unknown \\(Name server: "},
-      {"sendmail", "userunknown", "User unknown"},
+      // DragonFly Mail Agent
+      {"dragonfly", "expired", "Could not deliver for the last \\d+ seconds"},
+      {"dragonfly", "hostunknown", "DNS lookup failure: host .* not found"},
+      // OpenSMTPD
+      {"opensmtpd", "expired", "Envelope expired"},
+      {"opensmtpd", "networkerror", "Network error on destination MXs"},
+      {"opensmtpd", "hostunknown", "Domain not found|Destination seem to reject all mails"},
+      // Lotus Domino / Notes
+      {"domino", "userunknown", "not listed in (?:Domino|public name & address book)"},
+      {"domino", "userunknown", "User some\\.name|is not a known user"},
+      {"notes", "userunknown", "not listed in public Name & Address Book"},
+      // Exchange 2003 / 2007
+      {"exchange", "userunknown", "The recipient name is not recognized"},
+      {"exchange", "userunknown", "Unknown Recipient"},
       // Gmail
       {"gmail", "expired", "delivery to the following recipient has been delayed"},
       {"gmail", "expired", "The recipient server did not accept our requests to connect"},
@@ -190,7 +209,7 @@ const std::vector<SystemPhrase>& system_phrases() {
       {"office365", "userunknown", "RESOLVER\\.ADR\\.RecipNotFound"},
       {"office365", "userunknown", "RESOLVER\\.ADR\\.RecipientNotFound"},
       {"office365", "userunknown", "RESOLVER\\.ADR\\.ExRecipNotFound"},
-      {"office365", "filtered", "RESOLVER\\.RST\\.AuthRequired"},
+      {"office365", "securityerror", "RESOLVER\\.RST\\.AuthRequired"},
       {"office365", "filtered", "RESOLVER\\.RST\\.NotAuthorized"},
       {"office365", "filtered", "RESOLVER\\.RST\\.RecipSizeLimit"},
       {"office365", "mesgtoobig", "RESOLVER\\.RST\\.SendSizeLimit"},
@@ -209,6 +228,13 @@ const std::vector<SystemPhrase>& system_phrases() {
       // any system
       {"", "expired", "could not be delivered within .* days"},
       {"", "expired", "Message expired"},
+      {"", "expired", "Host not reachable"},
+      {"", "userunknown", "Requested action not taken: mailbox unavailable"},
+      {"", "userunknown", "Unknown user: "},
+      {"yahoo", "userunknown", "User unknown"},
+      {"qmail", "userunknown", "User unknown"},
+      {"", "userunknown", "No valid recipients for this MM"},
+      {"", "expired", "Delivery failed \\d+ attempts"},
   };
   return p;
 }
@@ -255,10 +281,19 @@ const std::vector<RemoteRule>& remote_rules() {
        "mailbox (?:is )?full|mailbox unavailable.*full", "mailboxfull"},
       {".protection.outlook.com .outlook.com .hotmail.com .live.com .msn.com", "5.7.708", "", "blocked"},
       {".protection.outlook.com .outlook.com .hotmail.com .live.com .msn.com", "5.7.750", "", "blocked"},
+      // Any host: codes and links that only one operator writes.
+      {"*", "", "LPN007_416|Adresse destinataire invalide", "userunknown"},
+      {"*", "", "LPN007_426|Le compte du destinataire est bloque", "suspend"},
+      {"*", "", "OFR005_505", "systemerror"},
+      {"*", "", "LPN001_108|OFR004_104", "blocked"},
+      {"*", "", "cox\\.com/residential/support", "blocked"},
+      {"*", "", "community\\.mimecast\\.com/docs", "policyviolation"},
+      {"*", "", "MCSpamSignature", "virusdetected"},
+      {"*", "", "turn on SMTP Authentication", "securityerror"},
+      // Symantec MessageLabs
+      {"messagelabs.com", "", "No such user", "userunknown"},
       // Google
-      {"google.com googlemail.com gmail.com", "",
-       "Our system has detected that this message is likely unsolicited|likely suspicious due to the very low "
-       "reputation",
+      {"google.com googlemail.com gmail.com", "", "Our system has detected that this message is likely unsolicited",
        "spamdetected"},
       {"google.com googlemail.com gmail.com", "", "The user you are trying to contact is receiving mail at a rate",
        "speeding"},
@@ -312,10 +347,6 @@ const std::vector<RemoteRule>& remote_rules() {
       {"orange.fr wanadoo.fr sfr.fr", "", "Service refused|Mail rejete|abus detecte|IP bloquee", "blocked"},
       // Spectrum / Charter
       {"charter.net spectrum.net", "", "AUP#|blocked", "blocked"},
-      // KDDI / NTT docomo
-      {"ezweb.ne.jp au.com", "", "user unknown|does not exist", "userunknown"},
-      {"docomo.ne.jp", "", "Unknown user|user unknown", "userunknown"},
-      {"docomo.ne.jp", "", "Relay access denied|Message rejected", "rejected"},
   };
   return r;
 }
@@ -413,7 +444,7 @@ std::string remote_host_reason(std::string_view host, std::string_view status, s
       auto sp = hosts.find(' ');
       std::string_view one = hosts.substr(0, sp);
       std::string suffix = one[0] == '.' ? std::string(one) : "." + std::string(one);
-      if (ends_with(h, suffix)) host_ok = true;
+      if (one == "*" || ends_with(h, suffix)) host_ok = true;
       if (sp == std::string_view::npos) break;
       hosts.remove_prefix(sp + 1);
     }
