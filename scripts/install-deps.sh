@@ -13,9 +13,17 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
   python3 python3-spf python3-dnspython python3-yaml
   nsd knot-dnsutils
+  # web page tests (tests/web): headless Chromium driven by playwright-core from npm
+  chromium
   # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
 )
+
+# Node.js and npm for tests/web: Debian's unless a node and npm are already on
+# the machine (a NodeSource nodejs ships its own npm and conflicts with Debian's).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
