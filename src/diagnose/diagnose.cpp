@@ -209,6 +209,7 @@ Diagnosis diagnose(const bounce::Bounce& b, const Options& options) {
   const Provider* provider_for_ip = nullptr;
   bool ms_include_authorizes = false;
   bool ms_include_checked = false;
+  bool microsoft_ptr = false;
   std::vector<std::string> record_includes;
   if ((kind == "spf" || kind == "dmarc") && dns && !d.envelope_domain.empty()) {
     auto& res = *options.resolver;
@@ -234,6 +235,13 @@ Diagnosis diagnose(const bounce::Bounce& b, const Options& options) {
         ms_include_checked = true;
         ms_include_authorizes = pe.result == Result::Pass;
       }
+    }
+    if (ip) {
+      // A Microsoft outbound server's reverse name (mail-...outbound.protection.outlook.com).
+      auto ptr = res.query(ip->reverse_name(), dns::RType::PTR);
+      if (ptr && ptr->ok())
+        for (const auto& rr : ptr->records)
+          if (is_microsoft_host(rr.target)) microsoft_ptr = true;
     }
     const bool has_a =
         has_records(res, d.envelope_domain, dns::RType::A) || has_records(res, d.envelope_domain, dns::RType::AAAA);
@@ -400,7 +408,7 @@ Diagnosis diagnose(const bounce::Bounce& b, const Options& options) {
                            : "not checked in DNS (--no-dns): the IP may be outside spf.protection.outlook.com");
         } else if (ms_include_checked && !ms_include_authorizes &&
                    (microsoft_ip_hop || in_microsoft_outbound_ranges(*ip) || spf_failed)) {
-          if (microsoft_ip_hop || in_microsoft_outbound_ranges(*ip) || record_has_ms) {
+          if (microsoft_ip_hop || in_microsoft_outbound_ranges(*ip) || microsoft_ptr) {
             suspect = true;
             ev.push_back(microsoft_evidence);
             ev.push_back(fmt::format("spf.protection.outlook.com does not authorize {}", o.sending_ip));
@@ -466,14 +474,8 @@ Diagnosis diagnose(const bounce::Bounce& b, const Options& options) {
       if (c.id != "dmarc-policy") d.causes.push_back(c);
     for (auto& c : specific)
       if (c.id == "dmarc-policy") d.causes.insert(d.causes.begin(), c);
-    if (generic) {
-      // The generic SPF result goes right after the specific explanation of it.
-      if (kind == "spf" && (d.causes.empty() || d.causes.front().id == "high-risk-pool-suspected") &&
-          generic->confidence == "confirmed" && generic->id != "spf-passes-now")
-        d.causes.insert(d.causes.begin(), *generic);
-      else
-        d.causes.push_back(*generic);
-    }
+    // The generic SPF result comes after the specific explanation of it.
+    if (generic) d.causes.push_back(*generic);
     if (no_a_mx) {
       // domain-no-a-mx explains the pool and the failure: first.
       auto it = std::find_if(d.causes.begin(), d.causes.end(), [](const Cause& c) { return c.id == "domain-no-a-mx"; });
