@@ -31,8 +31,9 @@ if ! command -v "$CXX_FOR_FUZZ" >/dev/null; then
   echo "fuzz.sh: $CXX_FOR_FUZZ not found (scripts/install-deps.sh installs clang and libclang-rt-14-dev)" >&2
   exit 1
 fi
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_CXX_COMPILER="$CXX_FOR_FUZZ" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DSPFDOCTOR_FUZZ=ON -DSPFDOCTOR_TESTS=OFF -DSPFDOCTOR_BENCH=OFF >/dev/null
+# -O1 -g1 as libFuzzer suggests; assertions stay on.
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_CXX_COMPILER="$CXX_FOR_FUZZ" -DCMAKE_BUILD_TYPE=Fuzz \
+  -DCMAKE_CXX_FLAGS_FUZZ="-O1 -g1" -DSPFDOCTOR_FUZZ=ON -DSPFDOCTOR_TESTS=OFF -DSPFDOCTOR_BENCH=OFF >/dev/null
 cmake --build "$BUILD_DIR" --parallel "$(nproc)" --target fuzz_targets
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/spfdoctor-fuzz.XXXXXX")

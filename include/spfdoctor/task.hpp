@@ -15,6 +15,21 @@
 namespace spfdoctor {
 
 namespace detail {
+
+// Under AddressSanitizer frames come from plain new/delete, so that a use of a
+// destroyed coroutine frame is reported instead of hidden in the free list.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kPoolFrames = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kPoolFrames = false;
+#else
+inline constexpr bool kPoolFrames = true;
+#endif
+#else
+inline constexpr bool kPoolFrames = true;
+#endif
+
 // Coroutine frames are allocated and freed at a high rate (several per SPF
 // check); a per-thread free list per size class keeps that off malloc.
 class FramePool {
@@ -24,6 +39,7 @@ class FramePool {
   static constexpr std::size_t kMaxFree = 256;  // per class
 
   static void* allocate(std::size_t size) {
+    if constexpr (!kPoolFrames) return ::operator new(size);
     std::size_t c = (size + kGranule - 1) / kGranule;
     if (c < kClasses) {
       auto& list = instance().free_[c];
@@ -38,6 +54,10 @@ class FramePool {
     return ::operator new(size);
   }
   static void release(void* p, std::size_t size) noexcept {
+    if constexpr (!kPoolFrames) {
+      ::operator delete(p);
+      return;
+    }
     std::size_t c = (size + kGranule - 1) / kGranule;
     if (c < kClasses) {
       auto& list = instance().free_[c];
