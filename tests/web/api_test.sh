@@ -174,7 +174,7 @@ else
 fi
 fixtures=()
 if [[ -d $ROOT/tests/data/bounces ]]; then
-  mapfile -t fixtures < <(find "$ROOT/tests/data/bounces" -maxdepth 1 -name '*.eml' | sort | head -3)
+  mapfile -t fixtures < <(find "$ROOT/tests/data/bounces" -maxdepth 1 -name '*.eml' | sort)
 fi
 if ((${#fixtures[@]})); then
   for f in "${fixtures[@]}"; do
