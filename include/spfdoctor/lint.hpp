@@ -90,15 +90,9 @@ struct LintReport {
 // labels of 1-63 octets; at most 253 in all; one trailing dot allowed.
 [[nodiscard]] bool is_plausible_domain(std::string_view name);
 
-// A known sending provider (data: src/lint/providers.cpp).
-struct Provider {
-  std::string_view id;             // option value, e.g. "m365"
-  std::string_view name;           // "Microsoft 365"
-  std::string_view include;        // SPF domain to include
-  std::vector<std::string_view> mx_suffixes;  // MX host suffixes that show the domain uses it
-};
-[[nodiscard]] const std::vector<Provider>& providers();
-[[nodiscard]] const Provider* provider_by_id(std::string_view id);
-[[nodiscard]] const Provider* provider_by_mx(std::string_view mx_host);
+// Sending providers --provider knows (data: src/diagnose/providers.cpp,
+// shared with the bounce doctor). "m365" is accepted for "microsoft365".
+[[nodiscard]] std::vector<std::string> provider_ids();
+[[nodiscard]] bool is_known_provider(std::string_view id);
 
 }  // namespace spfdoctor::lint

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "dns/await.hpp"
+#include "lint/providers.hpp"
 #include "spfdoctor/lint.hpp"
 #include "spfdoctor/record.hpp"
 
@@ -171,7 +172,7 @@ class Linter {
   }
 
   Task<void_type> provider_advice() {
-    std::vector<std::pair<const Provider*, std::string>> wanted;
+    std::vector<std::pair<const diagnose::Provider*, std::string>> wanted;
     for (const auto& id : options_.providers) {
       if (const auto* p = provider_by_id(id)) wanted.emplace_back(p, "option");
     }
@@ -179,7 +180,7 @@ class Linter {
       auto mx = co_await dns::AnswerAwaiter(resolver_, report_.domain, RType::MX);
       if (mx->ok()) {
         for (const auto& rr : mx->records) {
-          if (const auto* p = provider_by_mx(dns::normalize_name(rr.target))) {
+          if (const auto* p = diagnose::find_provider_by_mx(dns::normalize_name(rr.target))) {
             bool seen = std::any_of(wanted.begin(), wanted.end(), [&](const auto& w) { return w.first == p; });
             if (!seen) wanted.emplace_back(p, "mx");
           }
@@ -187,16 +188,16 @@ class Linter {
       }
     }
     for (const auto& [p, how] : wanted) {
-      ProviderAdvice adv{std::string(p->name), std::string(p->include), how,
-                         includes_.count(std::string(p->include)) > 0};
+      ProviderAdvice adv{std::string(p->name), std::string(p->spf_include), how,
+                         includes_.count(std::string(p->spf_include)) > 0};
       if (!adv.included && report_.tree.record) {
         add("provider-include-missing", Severity::Warning,
             how == "mx" ? fmt::format("the domain's MX points at {}, but its SPF record does not include {}: mail "
                                       "sent through {} fails SPF",
-                                      p->name, p->include, p->name)
+                                      p->name, p->spf_include, p->name)
                         : fmt::format("the record does not include {}, so mail sent through {} fails SPF",
-                                      p->include, p->name),
-            fmt::format("add include:{} before the all term", p->include), &report_.tree);
+                                      p->spf_include, p->name),
+            fmt::format("add {} before the all term", p->mechanism), &report_.tree);
       }
       report_.providers.push_back(std::move(adv));
     }

@@ -112,7 +112,7 @@ struct Server::Impl {
         if (auto sender = param(req, "sender", 320); !sender.empty()) o.sender = sender;
         for (std::size_t i = 0; i < req.get_param_value_count("provider") && i < 8; ++i) {
           auto p = req.get_param_value("provider", i);
-          if (!lint::provider_by_id(p)) throw BadRequest(fmt::format("unknown provider \"{}\"", p));
+          if (!lint::is_known_provider(p)) throw BadRequest(fmt::format("unknown provider \"{}\"", p));
           o.providers.push_back(p);
         }
         auto resolver = options.make_resolver();

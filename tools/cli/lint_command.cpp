@@ -28,9 +28,9 @@ int run_lint(const GlobalOptions& g, const LintArgs& a) {
   if (!a.ip.empty()) o.ip = parse_ip_or_throw(a.ip, kExitUsage);
   if (!a.sender.empty()) o.sender = a.sender;
   for (const auto& p : a.providers) {
-    if (!lint::provider_by_id(p)) {
+    if (!lint::is_known_provider(p)) {
       std::string known;
-      for (const auto& x : lint::providers()) known += (known.empty() ? "" : ", ") + std::string(x.id);
+      for (const auto& x : lint::provider_ids()) known += (known.empty() ? "" : ", ") + x;
       throw UserError("unknown --provider \"" + p + "\" (known: " + known + ")", kExitUsage);
     }
     o.providers.push_back(p);
