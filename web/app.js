@@ -236,11 +236,9 @@
     const recSec = h('section', { class: 'card', 'aria-labelledby': 'h-record' }, h('h3', { id: 'h-record' }, d.record_given ? 'What-if record' : 'Record'));
     if (d.record) recSec.append(recordBlock(d.record));
     else recSec.append(h('p', { class: 'muted' }, 'No SPF record is published at ', h('code', null, d.domain), '.'));
-    if (d.records && d.records.length > 1) {
+    if (!d.record_given && d.records && d.records.length > 1) {
       recSec.append(h('p', { class: 'warn-text' }, `${d.records.length} SPF records are published (there must be exactly one):`),
         ...d.records.map(recordBlock));
-    } else if (d.record_given && d.records && d.records.length) {
-      recSec.append(h('p', { class: 'muted' }, 'Published now:'), ...d.records.map(recordBlock));
     }
     recSec.append(h('div', { class: 'gauges' },
       gauge('DNS lookups', d.lookups, d.lookup_limit || 10, 'gauge-lookups'),
