@@ -208,6 +208,10 @@ Server::Server(ServeOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->http.set_read_timeout(impl_->options.read_timeout_s, 0);
   impl_->http.set_write_timeout(impl_->options.read_timeout_s, 0);
   impl_->http.set_keep_alive_max_count(1000);
+  impl_->http.set_keep_alive_timeout(2);
+  // Without it every keep-alive response waits for the client's delayed ACK
+  // (about 40 ms): 2,000 requests/s instead of 15,000 (docs/web.md, Load).
+  impl_->http.set_tcp_nodelay(true);
   impl_->routes();
 }
 
