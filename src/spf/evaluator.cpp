@@ -31,7 +31,8 @@ constexpr int kMaxLookups = 10;     // §4.6.4
 constexpr int kMaxVoidLookups = 2;  // §4.6.4
 constexpr int kMaxMxNames = 10;     // §4.6.4
 constexpr int kMaxPtrNames = 10;    // §4.6.4
-constexpr int kMaxRecursion = 20;   // belt and braces; the lookup limit bounds depth first
+constexpr int kMaxRecursion = 20;
+constexpr std::size_t kMaxIdentity = 1024;   // belt and braces; the lookup limit bounds depth first
 
 // pyspf: a query name with an empty label or a label over 63 octets is not
 // asked; it yields no data and is not a void lookup.
@@ -110,6 +111,13 @@ class Evaluator {
   Task<Evaluation> run() {
     Result result = Result::None;
     std::optional<std::string> record;
+    // RFC 5321 §4.5.3.1: a path is at most 256 octets, a domain 255. Far longer
+    // identities are refused before they reach macro expansion.
+    if (query_.sender.size() > kMaxIdentity || query_.helo.size() > kMaxIdentity) {
+      eval_.result = Result::None;
+      eval_.problem = fmt::format("the sender or HELO name is longer than {} octets; nothing was checked", kMaxIdentity);
+      co_return std::move(eval_);
+    }
     trace(0, "query", "check_host(ip={}, domain={}, sender={}) as {}", c_, o_, s_, to_string(eval_.identity));
     if (co_await fetch_spf(o_, 0, record)) {
       if (!record) {

@@ -104,8 +104,15 @@ std::string url_escape(const std::string& s) {
 }  // namespace
 
 std::string expand_macros(const spf::MacroString& spec, const MacroValues& values, bool explanation) {
+  // Expansions are bounded: a long record full of %{s} must not turn a long
+  // sender into gigabytes. Nothing legitimate comes near this.
+  constexpr std::size_t kMaxExpansion = 16 * 1024;
   std::string out;
   for (const auto& piece : spec.pieces) {
+    if (out.size() > kMaxExpansion) {
+      out.resize(kMaxExpansion);
+      break;
+    }
     if (!piece.is_macro) {
       out += piece.literal;
       continue;

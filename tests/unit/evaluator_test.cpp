@@ -240,6 +240,27 @@ TEST(Evaluator, RecordOverrideForWhatIf) {
   EXPECT_EQ(evaluate(r, Query{*IpAddress::parse("192.0.2.1"), "a@example.com", "h.example"}, o).result, Result::Pass);
 }
 
+TEST(Evaluator, AbsurdlyLongIdentityIsRefused) {
+  Zone z;
+  z.txt("example.com", "v=spf1 -all");
+  auto e = z.eval("192.0.2.1", std::string(5000, 'a') + "@example.com");
+  EXPECT_EQ(e.result, Result::None);
+  ASSERT_TRUE(e.problem);
+  EXPECT_NE(e.problem->find("longer than 1024"), std::string::npos);
+}
+
+TEST(Evaluator, ExpansionsAreBounded) {
+  Zone z;
+  std::string rec = "v=spf1 -all exp=e.example.com";
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += "%{s}";
+  z.txt("example.com", rec).txt("e.example.com", text);
+  auto e = z.eval("192.0.2.1", std::string(1000, 'x') + "@example.com");
+  EXPECT_EQ(e.result, Result::Fail);
+  ASSERT_TRUE(e.explanation);
+  EXPECT_LE(e.explanation->size(), 16u * 1024u);
+}
+
 TEST(Evaluator, TraceNamesEachStep) {
   Zone z;
   z.txt("example.com", "v=spf1 include:_spf.example.net -all").txt("_spf.example.net", "v=spf1 ip4:192.0.2.1 -all");
