@@ -116,5 +116,18 @@ check lint-bad-provider 2 "$BIN" lint clean.example --zone "$LZ" --provider nope
   expect_text lint-bad-provider "$TMP/err" 'unknown --provider "nope"'
 check lint-no-domain 2 "$BIN" lint --zone "$LZ" && pass=$((pass + 1))
 
+# ---- serve: bad options fail at once with one line ----
+check serve-bad-listen 2 "$BIN" serve --zone "$LZ" --listen nonsense &&
+  expect_text serve-bad-listen "$TMP/err" '^spfdoctor: --listen "nonsense"'
+check serve-bad-port 2 "$BIN" serve --zone "$LZ" --listen 127.0.0.1:99999 &&
+  expect_text serve-bad-port "$TMP/err" 'bad port'
+check serve-bad-zone 1 "$BIN" serve --zone "$TMP/nope.zone" --listen 127.0.0.1:0 &&
+  expect_text serve-bad-zone "$TMP/err" 'nope.zone'
+check eval-bad-server 2 "$BIN" eval --dns-server 300.1.1.1 --ip 192.0.2.1 --sender a@example.com &&
+  expect_text eval-bad-server "$TMP/err" '^spfdoctor: --dns-server "300.1.1.1"'
+LONG=$(printf 'a%.0s' $(seq 3000))
+check eval-long-sender 0 "$BIN" eval --zone "$ZONE" --ip 192.0.2.1 --sender "$LONG@example.com" --json &&
+  expect eval-long-sender 'j["result"]=="none" and "longer than" in j["problem"]'
+
 echo "cli: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]
