@@ -15,6 +15,7 @@
 #include "bounce/reasons.hpp"
 #include "bounce/status_codes.hpp"
 #include "bounce/systems.hpp"
+#include "bounce/regex_cache.hpp"
 #include "spfdoctor/bounce.hpp"
 #include "spfdoctor/ip.hpp"
 
@@ -379,7 +380,7 @@ std::string ip_in_diagnostic(std::string_view diag, const std::set<std::string>&
       "(?i)\\[([0-9]{1,3}(?:\\.[0-9]{1,3}){3})\\]",
   };
   for (const auto& p : patterns) {
-    RE2 re(p);
+    const RE2& re = detail::cached_regex(p, RE2::Options());
     re2::StringPiece in(diag.data(), diag.size());
     std::string ip;
     while (RE2::FindAndConsume(&in, re, &ip)) {

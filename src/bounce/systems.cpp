@@ -1,5 +1,7 @@
 #include "bounce/systems.hpp"
 
+#include "bounce/regex_cache.hpp"
+
 #include <re2/re2.h>
 #include <re2/set.h>
 
@@ -372,7 +374,7 @@ std::string detect_system(const Headers& headers, std::string_view text) {
       case Where::Subject: target = subject; break;
       case Where::Body: target = text.substr(0, std::min<std::size_t>(text.size(), 20000)); break;
     }
-    RE2 re(s.pattern, ci());
+    const RE2& re = cached_regex(s.pattern, ci());
     if (RE2::PartialMatch(re2::StringPiece(target.data(), target.size()), re)) return std::string(s.system);
   }
   return {};
@@ -383,7 +385,7 @@ std::size_t original_message_offset(std::string_view text) {
   RE2::Options o = ci();
   o.set_never_nl(false);
   for (auto pattern : original_markers()) {
-    RE2 re("(?m)" + std::string(pattern), o);
+    const RE2& re = cached_regex("(?m)" + std::string(pattern), o);
     re2::StringPiece in(text.data(), text.size());
     re2::StringPiece m;
     if (re.Match(in, 0, text.size(), RE2::UNANCHORED, &m, 1)) {
@@ -402,7 +404,7 @@ std::string failed_command(std::string_view text) {
   std::size_t best_pos = std::string_view::npos;
   std::string best;
   for (const auto& p : command_patterns()) {
-    RE2 re(p.pattern, ci());
+    const RE2& re = cached_regex(p.pattern, ci());
     re2::StringPiece in(text.data(), text.size());
     re2::StringPiece m[2];
     if (!re.Match(in, 0, text.size(), RE2::UNANCHORED, m, 2)) continue;
@@ -451,7 +453,7 @@ std::string remote_host_reason(std::string_view host, std::string_view status, s
     if (!host_ok) continue;
     if (!rule.status.empty() && rule.status != status) continue;
     if (!rule.pattern.empty()) {
-      RE2 re(rule.pattern, ci());
+      const RE2& re = cached_regex(rule.pattern, ci());
       if (!RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re)) continue;
     }
     return std::string(rule.reason);
