@@ -36,6 +36,9 @@ struct EvalOptions {
   // RFC 7208 §4.6.4: a check that takes longer than this is a temperror
   // (checked before each DNS query).
   std::chrono::milliseconds budget{20000};
+  // The longest one DNS query may take (the resolver's timeout). A query that
+  // could end past the budget is not started, so a check never runs past it.
+  std::chrono::milliseconds query_timeout{0};
 };
 
 struct TraceStep {

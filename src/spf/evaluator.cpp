@@ -32,7 +32,7 @@ constexpr int kMaxVoidLookups = 2;  // §4.6.4
 constexpr int kMaxMxNames = 10;     // §4.6.4
 constexpr int kMaxPtrNames = 10;    // §4.6.4
 constexpr int kMaxRecursion = 20;
-constexpr std::size_t kMaxIdentity = 1024;   // belt and braces; the lookup limit bounds depth first
+constexpr std::size_t kMaxIdentity = 1024;  // belt and braces; the lookup limit bounds depth first
 
 // pyspf: a query name with an empty label or a label over 63 octets is not
 // asked; it yields no data and is not a void lookup.
@@ -105,7 +105,11 @@ class Evaluator {
                   .count();
     t_ = std::to_string(now);
     eval_.domain = o_;
-    deadline_ = std::chrono::steady_clock::now() + options_.budget;
+    // A per-query timeout as long as the budget itself would allow no query
+    // at all: then the budget is counted on top of one query's time.
+    auto budget =
+        options_.query_timeout >= options_.budget ? options_.budget + options_.query_timeout : options_.budget;
+    deadline_ = std::chrono::steady_clock::now() + budget;
   }
 
   Task<Evaluation> run() {
@@ -115,7 +119,8 @@ class Evaluator {
     // identities are refused before they reach macro expansion.
     if (query_.sender.size() > kMaxIdentity || query_.helo.size() > kMaxIdentity) {
       eval_.result = Result::None;
-      eval_.problem = fmt::format("the sender or HELO name is longer than {} octets; nothing was checked", kMaxIdentity);
+      eval_.problem =
+          fmt::format("the sender or HELO name is longer than {} octets; nothing was checked", kMaxIdentity);
       co_return std::move(eval_);
     }
     trace(0, "query", "check_host(ip={}, domain={}, sender={}) as {}", c_, o_, s_, to_string(eval_.identity));
@@ -197,7 +202,7 @@ class Evaluator {
   }
 
   bool within_budget(std::string_view name, RType type) {
-    if (std::chrono::steady_clock::now() <= deadline_) return true;
+    if (std::chrono::steady_clock::now() + options_.query_timeout <= deadline_) return true;
     return fail(Result::TempError,
                 fmt::format("the check ran past its {} s budget (RFC 7208 §4.6.4) before asking {} {}",
                             options_.budget.count() / 1000.0, name, dns::to_string(type)));
@@ -339,7 +344,7 @@ class Evaluator {
     if (!name.empty() && name.back() == '.') name.pop_back();
     if (!askable(name)) co_return true;
     name = lower(name);
-    if (std::chrono::steady_clock::now() > deadline_) co_return true;
+    if (std::chrono::steady_clock::now() + options_.query_timeout > deadline_) co_return true;
     AnswerPtr answer = co_await dns::AnswerAwaiter(resolver_, name, RType::TXT);
     if (options_.trace) {
       trace(depth_, "dns", "{} TXT (exp=) -> {}", name,

@@ -261,6 +261,28 @@ TEST(Evaluator, ExpansionsAreBounded) {
   EXPECT_LE(e.explanation->size(), 16u * 1024u);
 }
 
+TEST(Evaluator, BudgetIsKept) {
+  auto data = std::make_shared<dns::ZoneData>();
+  data->add("example.com", dns::Record{dns::RType::TXT, 300, {}, 0, {}, {"v=spf1 -all"}});
+  dns::ZoneResolver r(data);
+  Query q{*IpAddress::parse("192.0.2.1"), "a@example.com", "h.example"};
+  EvalOptions spent;
+  spent.budget = std::chrono::milliseconds(0);
+  auto e = evaluate(r, q, spent);
+  EXPECT_EQ(e.result, Result::TempError);
+  ASSERT_TRUE(e.problem);
+  EXPECT_NE(e.problem->find("budget"), std::string::npos);
+  // A query that could end past the budget is not started...
+  EvalOptions tight;
+  tight.budget = std::chrono::milliseconds(20000);
+  tight.query_timeout = std::chrono::milliseconds(19000);
+  EXPECT_EQ(evaluate(r, q, tight).result, Result::Fail);
+  // ...and a per-query timeout longer than the budget stretches it.
+  EvalOptions slow;
+  slow.query_timeout = std::chrono::milliseconds(30000);
+  EXPECT_EQ(evaluate(r, q, slow).result, Result::Fail);
+}
+
 TEST(Evaluator, TraceNamesEachStep) {
   Zone z;
   z.txt("example.com", "v=spf1 include:_spf.example.net -all").txt("_spf.example.net", "v=spf1 ip4:192.0.2.1 -all");
