@@ -45,6 +45,9 @@ struct Record {
   std::vector<std::string> strings;  // TXT/SPF character-strings, as bytes
 };
 
+// A TXT/SPF record's character-strings joined without separators (RFC 7208 §3.3).
+[[nodiscard]] std::string joined_text(const Record& rr);
+
 struct Answer {
   Status status = Status::Ok;
   std::vector<Record> records;  // of the asked type only; CNAMEs already followed

@@ -33,6 +33,12 @@ std::string_view to_string(Status s) {
   return "?";
 }
 
+std::string joined_text(const Record& rr) {
+  std::string out;
+  for (const auto& s : rr.strings) out += s;
+  return out;
+}
+
 std::string normalize_name(std::string_view name) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
   std::string out(name);

@@ -40,12 +40,6 @@ constexpr int kMaxDepth = 20;
 
 bool has_macro(std::string_view s) { return s.find('%') != std::string_view::npos; }
 
-std::string join_strings(const dns::Record& rr) {
-  std::string out;
-  for (const auto& s : rr.strings) out += s;
-  return out;
-}
-
 // Size of a DNS response carrying these TXT records for `name` (RFC 1035
 // §4.1): header, question, and each answer with a compressed owner name.
 std::size_t txt_response_size(std::string_view name, const std::vector<dns::Record>& rrs) {
@@ -320,7 +314,7 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
     }
     count_void(node, *txt);
     for (const auto& rr : txt->records) {
-      auto text = join_strings(rr);
+      auto text = dns::joined_text(rr);
       if (spf::is_spf_record(text)) node.records.push_back(text);
     }
     if (txt_response_size(node.domain, txt->records) > kUdpLimit) {

@@ -237,8 +237,7 @@ class Evaluator {
     std::vector<std::string> found;
     for (const auto& rr : answer->records) {
       if (rr.strings.empty()) continue;
-      std::string joined;
-      for (const auto& s : rr.strings) joined += s;  // §3.3: joined without spaces
+      auto joined = dns::joined_text(rr);
       if (spf::is_spf_record(joined)) found.push_back(std::move(joined));
     }
     if (found.size() > 1) {
@@ -355,9 +354,7 @@ class Evaluator {
     std::vector<std::string> texts;
     for (const auto& rr : answer->records) {
       if (rr.strings.empty()) continue;
-      std::string joined;
-      for (const auto& s : rr.strings) joined += s;
-      texts.push_back(std::move(joined));
+      texts.push_back(dns::joined_text(rr));
     }
     if (texts.size() != 1 || !is_ascii(texts.front())) co_return true;
     auto ms = spf::compile_macro_string(texts.front(), spf::MacroContext::Explanation);
