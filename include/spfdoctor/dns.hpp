@@ -77,6 +77,11 @@ class Resolver {
   // Drives pending queries until at least one completes. Resolvers that answer
   // synchronously never have pending queries and keep the default.
   virtual void run_once() {}
+  // A hint that `name`/`type` will probably be asked soon: a resolver that
+  // can (CachingResolver) starts the query now, so that lookups a check makes
+  // one after another travel in parallel. Nothing waits for it; the default
+  // does nothing.
+  virtual void prefetch(std::string_view /*name*/, RType /*type*/) {}
 
   // Convenience for code outside the evaluator: submit and wait.
   [[nodiscard]] AnswerPtr query(std::string_view name, RType type);

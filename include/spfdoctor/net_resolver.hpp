@@ -21,6 +21,10 @@ struct NetworkOptions {
   std::vector<std::string> servers;
   std::chrono::milliseconds timeout{5000};  // per query attempt
   int tries = 2;                            // attempts per server
+  // Queries outstanding on the wire at once; more wait in a queue. A burst of
+  // hundreds of queries overflows a server's socket buffer (Linux's default
+  // holds about 200 small datagrams) and every drop costs a retry timeout.
+  std::size_t max_in_flight = 192;
 };
 
 // Checks one --dns-server value; returns the c-ares form or throws
@@ -38,14 +42,17 @@ class AresResolver final : public Resolver {
   void submit(std::string_view name, RType type, Waiter& waiter) override;
   void run_once() override;
 
+  // Queries asked and not yet answered (on the wire or queued).
   [[nodiscard]] std::size_t pending() const { return pending_; }
   [[nodiscard]] std::uint64_t queries_sent() const { return sent_; }
 
   struct Impl;  // c-ares state; defined in ares_resolver.cpp
 
  private:
+  void send_queued();
   std::unique_ptr<Impl> impl_;
   std::size_t pending_ = 0;
+  std::size_t on_wire_ = 0;
   std::uint64_t sent_ = 0;
   friend struct AresCallbacks;
 };
@@ -101,6 +108,8 @@ class CachingResolver final : public Resolver {
   ~CachingResolver() override;
   void submit(std::string_view name, RType type, Waiter& waiter) override;
   void run_once() override { inner_->run_once(); }
+  // Starts the query unless the answer is cached or already on its way.
+  void prefetch(std::string_view name, RType type) override;
   [[nodiscard]] Resolver& inner() { return *inner_; }
 
  private:

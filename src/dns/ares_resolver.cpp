@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <deque>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -53,11 +54,20 @@ struct AresCallbacks {
   static void on_answer(void* arg, int status, int timeouts, unsigned char* abuf, int alen);
 };
 
+namespace {
+
+struct QueryContext;
+
+}  // namespace
+
 struct AresResolver::Impl {
   AresResolver* owner = nullptr;
   ares_channel channel = nullptr;
   std::map<ares_socket_t, short> sockets;  // fd -> poll events
   std::chrono::milliseconds timeout{5000};
+  std::size_t max_in_flight = 192;
+  std::deque<QueryContext*> queued;  // submitted, not yet sent (owned)
+  bool sending = false;
 };
 
 namespace {
@@ -97,7 +107,9 @@ void AresCallbacks::on_answer(void* arg, int status, int /*timeouts*/, unsigned 
   std::unique_ptr<QueryContext> ctx(static_cast<QueryContext*>(arg));
   AresResolver* owner = ctx->impl->owner;
   --owner->pending_;
+  --owner->on_wire_;
   if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED) return;  // shutting down: nobody waits
+  owner->send_queued();
   Answer answer;
   const bool have_reply = abuf != nullptr && alen > 0;
   switch (status) {
@@ -147,6 +159,7 @@ AresResolver::AresResolver(const NetworkOptions& options) : impl_(std::make_uniq
   library_init();
   impl_->owner = this;
   impl_->timeout = options.timeout;
+  impl_->max_in_flight = std::max<std::size_t>(1, options.max_in_flight);
   ares_options opts{};
   int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ |
              ARES_OPT_SOCK_RCVBUF;
@@ -193,14 +206,34 @@ AresResolver::AresResolver(const NetworkOptions& options) : impl_(std::make_uniq
 }
 
 AresResolver::~AresResolver() {
-  if (impl_ && impl_->channel) ares_destroy(impl_->channel);
+  if (!impl_) return;
+  for (auto* ctx : impl_->queued) delete ctx;
+  impl_->queued.clear();
+  if (impl_->channel) ares_destroy(impl_->channel);
 }
 
 void AresResolver::submit(std::string_view name, RType type, Waiter& waiter) {
   ++pending_;
-  ++sent_;
-  auto* ctx = new QueryContext{impl_.get(), &waiter, std::string(name), type};  // owned by on_answer
-  ares_query(impl_->channel, ctx->name.c_str(), 1 /* C_IN */, static_cast<int>(type), &AresCallbacks::on_answer, ctx);
+  impl_->queued.push_back(new QueryContext{impl_.get(), &waiter, std::string(name), type});
+  send_queued();
+}
+
+// Sends queued queries while fewer than max_in_flight are on the wire. Each
+// context is owned by c-ares from ares_query() until on_answer().
+void AresResolver::send_queued() {
+  // An answer can arrive inside ares_query() (a name c-ares refuses) and its
+  // waiter may submit more: the outermost call does the sending, no recursion.
+  if (impl_->sending) return;
+  impl_->sending = true;
+  while (on_wire_ < impl_->max_in_flight && !impl_->queued.empty()) {
+    auto* ctx = impl_->queued.front();
+    impl_->queued.pop_front();
+    ++on_wire_;
+    ++sent_;
+    ares_query(impl_->channel, ctx->name.c_str(), 1 /* C_IN */, static_cast<int>(ctx->type),
+               &AresCallbacks::on_answer, ctx);
+  }
+  impl_->sending = false;
 }
 
 void AresResolver::run_once() {

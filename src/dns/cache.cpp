@@ -132,4 +132,13 @@ void CachingResolver::submit(std::string_view name, RType type, Waiter& waiter) 
   inner_->submit(name, type, *f);
 }
 
+void CachingResolver::prefetch(std::string_view name, RType type) {
+  auto key = cache_key(name, type);
+  if (flights_.contains(key) || cache_->get(name, type)) return;
+  auto flight = std::make_unique<Flight>(*this, key, std::string(name), type);
+  Flight* f = flight.get();
+  flights_.emplace(std::move(key), std::move(flight));
+  inner_->submit(name, type, *f);
+}
+
 }  // namespace spfdoctor::dns

@@ -208,12 +208,53 @@ class Evaluator {
                             options_.budget.count() / 1000.0, name, dns::to_string(type)));
   }
 
+  // The name as it goes to DNS: no trailing dot, lower case; nullopt when it
+  // is not askable.
+  static std::optional<std::string> query_name(std::string_view name) {
+    if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+    if (!askable(name)) return std::nullopt;
+    return dns::normalize_name(name);
+  }
+
+  // A prefetch hint (EvalOptions::prefetch); `budgeted` hints count toward
+  // the per-check allowance of kMaxLookups.
+  void hint(std::string_view target, RType type, bool budgeted) {
+    if (!options_.prefetch) return;
+    if (budgeted && prefetched_ >= kMaxLookups) return;
+    auto name = query_name(target);
+    if (!name) return;
+    if (budgeted) ++prefetched_;
+    resolver_.prefetch(*name, type);
+  }
+
+  // Hints for what a record's terms will ask, in record order.
+  void prefetch_terms(const Record& rec, const std::vector<std::string>& targets,
+                      const std::optional<std::string>& redirect) {
+    if (!options_.prefetch) return;
+    const bool v4 = query_.ip.is_v4();
+    for (std::size_t k = 0; k < rec.terms.size(); ++k) {
+      const Term& t = rec.terms[k];
+      if (!t.is_mechanism() || targets[k].empty()) continue;
+      switch (t.mechanism) {
+        case Mechanism::Include:
+          if (options_.record_overrides.empty() || !options_.record_overrides.contains(lower(targets[k])))
+            hint(targets[k], RType::TXT, true);
+          break;
+        case Mechanism::A: hint(targets[k], v4 ? RType::A : RType::AAAA, true); break;
+        case Mechanism::Mx: hint(targets[k], RType::MX, true); break;
+        case Mechanism::Exists: hint(targets[k], RType::A, true); break;
+        default: break;
+      }
+    }
+    if (redirect) hint(*redirect, RType::TXT, true);
+  }
+
   // Resolves `name`/`type`; `out` is null when the name is not askable.
-  Task<bool> ask(std::string name, RType type, bool ignore_void, AnswerPtr& out) {
+  Task<bool> ask(std::string_view target, RType type, bool ignore_void, AnswerPtr& out) {
     out.reset();
-    if (!name.empty() && name.back() == '.') name.pop_back();
-    if (!askable(name)) co_return true;
-    name = lower(name);
+    auto normalized = query_name(target);
+    if (!normalized) co_return true;
+    std::string name = std::move(*normalized);
     if (!within_budget(name, type)) co_return false;
     out = co_await dns::AnswerAwaiter(resolver_, name, type);
     co_return accept(*out, name, type, ignore_void);
@@ -288,6 +329,11 @@ class Evaluator {
     int n = 0;
     for (const auto& rr : ptrs->records) {
       if (n++ >= kMaxPtrNames) break;
+      hint(rr.target, type, false);
+    }
+    n = 0;
+    for (const auto& rr : ptrs->records) {
+      if (n++ >= kMaxPtrNames) break;
       AnswerPtr addrs;
       if (!co_await ask(rr.target, type, false, addrs)) co_return false;
       if (!addrs) continue;
@@ -339,10 +385,9 @@ class Evaluator {
       failure_result_ = saved_result;
       problem_ = saved_problem;
     };
-    std::string name = target;
-    if (!name.empty() && name.back() == '.') name.pop_back();
-    if (!askable(name)) co_return true;
-    name = lower(name);
+    auto normalized = query_name(target);
+    if (!normalized) co_return true;
+    std::string name = std::move(*normalized);
     if (std::chrono::steady_clock::now() + options_.query_timeout > deadline_) co_return true;
     AnswerPtr answer = co_await dns::AnswerAwaiter(resolver_, name, RType::TXT);
     if (options_.trace) {
@@ -418,6 +463,7 @@ class Evaluator {
           break;
       }
     }
+    prefetch_terms(rec, targets, redirect);
     // Pass 2: mechanisms left to right (§4.6.2).
     const bool v4 = query_.ip.is_v4();
     for (std::size_t k = 0; k < rec.terms.size(); ++k) {
@@ -474,6 +520,7 @@ class Evaluator {
           std::stable_sort(order.begin(), order.end(),
                            [](const dns::Record* x, const dns::Record* y) { return x->preference < y->preference; });
           int prefix = v4 ? t.cidr4.value_or(32) : t.cidr6.value_or(128);
+          for (const auto* rr : order) hint(rr->target, v4 ? RType::A : RType::AAAA, false);
           for (const auto* rr : order) {
             AnswerPtr a;
             if (!co_await ask(rr->target, v4 ? RType::A : RType::AAAA, false, a)) co_return false;
@@ -558,6 +605,7 @@ class Evaluator {
   std::chrono::steady_clock::time_point deadline_;
   int lookups_ = 0;
   int voids_ = 0;
+  int prefetched_ = 0;
   int depth_ = 0;
   Result failure_result_ = Result::PermError;
   std::string problem_;

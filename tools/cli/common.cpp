@@ -13,6 +13,11 @@ void GlobalOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--dns-server", dns_servers, "Ask this DNS server (ADDR[:PORT], repeatable)");
   cmd.add_option("--zone", zones, "Answer every query from this RFC 1035 master file (repeatable)");
   cmd.add_option("--timeout", timeout, "Per-query timeout in seconds (default 5)")->check(CLI::PositiveNumber);
+  cmd.add_option("--dns-in-flight", dns_in_flight,
+                 "DNS queries on the wire at once; more wait their turn (default 192)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{65535}));
+  cmd.add_flag("--no-prefetch", no_prefetch,
+               "Ask each name only when its term is evaluated (default: a record's names are asked together)");
   cmd.add_flag("--json", json, "Machine-readable output");
 }
 
@@ -32,6 +37,7 @@ ResolverFactory make_resolver_factory(const GlobalOptions& g) {
   dns::NetworkOptions net;
   net.servers = g.dns_servers;
   net.timeout = std::chrono::milliseconds(static_cast<long long>(g.timeout * 1000));
+  net.max_in_flight = g.dns_in_flight;
   try {
     for (const auto& s : net.servers) (void)dns::parse_server_address(s);
   } catch (const std::invalid_argument& e) {

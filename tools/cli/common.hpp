@@ -29,6 +29,8 @@ struct GlobalOptions {
   std::vector<std::string> dns_servers;
   std::vector<std::string> zones;
   double timeout = 5.0;
+  std::size_t dns_in_flight = 192;  // queries on the wire at once, per event loop
+  bool no_prefetch = false;         // ask one name at a time, as the terms are evaluated
   bool json = false;
 
   void add_to(CLI::App& cmd);

@@ -46,6 +46,7 @@ int run_eval_batch(const GlobalOptions& g, const EvalArgs& a, dns::Resolver& res
   }
   EvalOptions opts;
   opts.trace = !a.no_trace;
+  opts.prefetch = !g.no_prefetch;
   opts.query_timeout = std::chrono::milliseconds(g.zones.empty() ? static_cast<long long>(g.timeout * 1000) : 0);
   std::size_t line_no = 0;
   int status = kExitOk;
@@ -111,6 +112,7 @@ int run_eval(const GlobalOptions& g, const EvalArgs& a) {
           a.receiver.empty() ? "unknown" : a.receiver};
   EvalOptions opts;
   opts.trace = !a.no_trace;
+  opts.prefetch = !g.no_prefetch;
   opts.query_timeout = std::chrono::milliseconds(g.zones.empty() ? static_cast<long long>(g.timeout * 1000) : 0);
   auto e = evaluate(*resolver, q, opts);
   if (g.json) {
