@@ -82,6 +82,8 @@ class Resolver {
   // one after another travel in parallel. Nothing waits for it; the default
   // does nothing.
   virtual void prefetch(std::string_view /*name*/, RType /*type*/) {}
+  // True when prefetch() does something (callers skip the hints otherwise).
+  [[nodiscard]] virtual bool prefetches() const { return false; }
 
   // Convenience for code outside the evaluator: submit and wait.
   [[nodiscard]] AnswerPtr query(std::string_view name, RType type);

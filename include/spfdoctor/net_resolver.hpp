@@ -110,6 +110,7 @@ class CachingResolver final : public Resolver {
   void run_once() override { inner_->run_once(); }
   // Starts the query unless the answer is cached or already on its way.
   void prefetch(std::string_view name, RType type) override;
+  [[nodiscard]] bool prefetches() const override { return true; }
   [[nodiscard]] Resolver& inner() { return *inner_; }
 
  private:

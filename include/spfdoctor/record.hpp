@@ -25,7 +25,12 @@ struct MacroString {
   };
   std::vector<Piece> pieces;
   bool uses_p = false;
+  std::uint32_t letters = 0;  // bit (letter - 'a') for each macro letter used
   std::optional<std::string> error;  // invalid macro syntax: the record is a permerror
+  // A domain-spec without macros: what it expands to (one trailing dot
+  // dropped, over 253 octets its first label dropped), computed once.
+  std::optional<std::string> constant;
+  [[nodiscard]] bool uses(char letter) const { return (letters >> (letter - 'a')) & 1U; }
 };
 
 enum class MacroContext : std::uint8_t { DomainSpec, Explanation };
@@ -72,6 +77,7 @@ struct Term {
 struct Record {
   std::string text;
   std::vector<Term> terms;
+  bool ascii = true;  // false: the text has bytes over 0x7f (a permerror, RFC 7208 §3.1)
   [[nodiscard]] const Term* first_error() const;
   [[nodiscard]] const Term* redirect() const;
   [[nodiscard]] const Term* explanation() const;

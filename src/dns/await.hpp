@@ -3,6 +3,7 @@
 
 #include <coroutine>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "spfdoctor/dns.hpp"
@@ -10,10 +11,12 @@
 namespace spfdoctor::dns {
 
 // Submits on co_await; resumes the awaiting coroutine when the answer comes
-// (or goes straight on when the resolver answered at once).
+// (or goes straight on when the resolver answered at once). `name` need only
+// live until the submit (resolvers copy what they keep); as a co_await
+// operand it lives through the whole await anyway.
 class AnswerAwaiter final : public Waiter {
  public:
-  AnswerAwaiter(Resolver& r, std::string name, RType type) : resolver_(r), name_(std::move(name)), type_(type) {}
+  AnswerAwaiter(Resolver& r, std::string_view name, RType type) : resolver_(r), name_(name), type_(type) {}
   bool await_ready() {
     resolver_.submit(name_, type_, *this);
     return answer_ != nullptr;
@@ -28,7 +31,7 @@ class AnswerAwaiter final : public Waiter {
 
  private:
   Resolver& resolver_;
-  std::string name_;
+  std::string_view name_;
   RType type_;
   AnswerPtr answer_;
   std::coroutine_handle<> handle_;

@@ -8,8 +8,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <ctime>
+#include <memory>
+#include <unordered_map>
+#include <time.h>
 
 #include "dns/await.hpp"
 #include "spf/macro.hpp"
@@ -38,14 +42,16 @@ constexpr std::size_t kMaxIdentity = 1024;  // belt and braces; the lookup limit
 // asked; it yields no data and is not a void lookup.
 bool askable(std::string_view name) {
   if (name.empty()) return false;
-  std::size_t start = 0;
-  while (true) {
-    auto dot = name.find('.', start);
-    auto len = (dot == std::string_view::npos ? name.size() : dot) - start;
-    if (len == 0 || len > 63) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
+  std::size_t label = 0;
+  for (char c : name) {
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+    } else if (++label > 63) {
+      return false;
+    }
   }
+  return label != 0;
 }
 
 std::string ordinal(int n) {
@@ -70,66 +76,111 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// What a TXT answer says as SPF: how many SPF records it holds and the first,
+// parsed. Answers are immutable and shared (zone memo, DNS cache), so this is
+// worked out once per answer: a per-thread table keyed by the answer's
+// address. The weak_ptr makes a reused address harmless: while it lives, the
+// answer's memory block (make_shared) is not freed, so a live entry's address
+// belongs to the answer it was made for, and an expired one is a miss.
+struct SpfTxt {
+  std::size_t count = 0;
+  std::shared_ptr<const Record> first;
+};
+
+const SpfTxt& spf_of(const AnswerPtr& answer) {
+  constexpr std::size_t kMaxEntries = 4096;
+  struct Entry {
+    std::weak_ptr<const dns::Answer> owner;
+    SpfTxt spf;
+  };
+  thread_local std::unordered_map<const dns::Answer*, Entry> memo;
+  if (auto it = memo.find(answer.get()); it != memo.end()) {
+    if (!it->second.owner.expired()) return it->second.spf;
+    memo.erase(it);
+  }
+  if (memo.size() >= kMaxEntries) memo.clear();
+  SpfTxt spf;
+  std::string_view found;
+  std::string joined;
+  for (const auto& rr : answer->records) {
+    if (rr.strings.empty()) continue;
+    if (rr.strings.size() == 1) {  // almost every TXT record: its text is used in place
+      if (!spf::is_spf_record(rr.strings.front())) continue;
+      if (spf.count++ == 0) found = rr.strings.front();
+    } else {
+      auto text = dns::joined_text(rr);
+      if (!spf::is_spf_record(text)) continue;
+      if (spf.count++ == 0) {
+        joined = std::move(text);
+        found = joined;
+      }
+    }
+  }
+  if (spf.count == 1) spf.first = spf::parse_record_cached(found);
+  auto& entry = memo[answer.get()];
+  entry.owner = answer;
+  entry.spf = std::move(spf);
+  return entry.spf;
+}
+
 class Evaluator {
  public:
-  Evaluator(dns::Resolver& resolver, Query query, const EvalOptions& options)
-      : resolver_(resolver), options_(options), query_(std::move(query)) {
-    if (query_.sender == "<>") query_.sender.clear();
+  // `query` must outlive the evaluator (evaluate() holds it; evaluate_async
+  // keeps a copy in its own frame).
+  Evaluator(dns::Resolver& resolver, const Query& query, const EvalOptions& options)
+      : resolver_(resolver), options_(options), query_(query) {
+    sender_ = query_.sender == "<>" ? std::string_view() : std::string_view(query_.sender);
     // §4.3 / pyspf: a null sender is checked as postmaster@HELO; a sender
     // without a local part uses "postmaster" for the l macro.
-    s_ = query_.sender;
+    s_ = sender_;
     if (s_.empty() && !query_.helo.empty()) {
-      s_ = "postmaster@" + query_.helo;
+      null_sender_ = "postmaster@" + query_.helo;
+      s_ = null_sender_;
       eval_.identity = Identity::Helo;
     }
-    if (query_.sender.empty()) {
+    if (sender_.empty()) {
       l_ = "postmaster";
       o_ = query_.helo;
-    } else if (auto at = query_.sender.find('@'); at == std::string::npos) {
+    } else if (auto at = sender_.find('@'); at == std::string_view::npos) {
       l_ = "postmaster";
-      o_ = query_.sender;
+      o_ = sender_;
     } else {
-      l_ = query_.sender.substr(0, at);
+      l_ = sender_.substr(0, at);
       if (l_.empty()) l_ = "postmaster";
-      o_ = query_.sender.substr(at + 1);
+      o_ = sender_.substr(at + 1);
     }
-    const auto& ip = query_.ip;
-    i_ = ip.to_dotted_nibbles();
-    c_ = ip.to_string();
-    v_ = ip.is_v4() ? "in-addr" : "ip6";
-    r_ = query_.receiver.empty() ? "unknown" : query_.receiver;
-    auto now =
-        options_.timestamp != 0
-            ? options_.timestamp
-            : std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-                  .count();
-    t_ = std::to_string(now);
-    eval_.domain = o_;
+    v_ = query_.ip.is_v4() ? "in-addr" : "ip6";
+    r_ = query_.receiver.empty() ? std::string_view("unknown") : std::string_view(query_.receiver);
+    eval_.domain = std::string(o_);
+    prefetch_ = options_.prefetch && resolver_.prefetches();
     // A per-query timeout as long as the budget itself would allow no query
     // at all: then the budget is counted on top of one query's time.
     auto budget =
         options_.query_timeout >= options_.budget ? options_.budget + options_.query_timeout : options_.budget;
-    deadline_ = std::chrono::steady_clock::now() + budget;
+    deadline_ = now() + budget;
   }
 
   Task<Evaluation> run() {
     Result result = Result::None;
-    std::optional<std::string> record;
+    std::shared_ptr<const Record> record;
     // RFC 5321 §4.5.3.1: a path is at most 256 octets, a domain 255. Far longer
     // identities are refused before they reach macro expansion.
-    if (query_.sender.size() > kMaxIdentity || query_.helo.size() > kMaxIdentity) {
+    if (sender_.size() > kMaxIdentity || query_.helo.size() > kMaxIdentity) {
       eval_.result = Result::None;
       eval_.problem =
           fmt::format("the sender or HELO name is longer than {} octets; nothing was checked", kMaxIdentity);
       co_return std::move(eval_);
     }
-    trace(0, "query", "check_host(ip={}, domain={}, sender={}) as {}", c_, o_, s_, to_string(eval_.identity));
+    if (options_.trace) {
+      trace(0, "query", "check_host(ip={}, domain={}, sender={}) as {}", query_.ip.to_string(), o_, s_,
+            to_string(eval_.identity));
+    }
     if (co_await fetch_spf(o_, 0, record)) {
       if (!record) {
         trace(0, "result", "{} publishes no SPF record: none", o_.empty() ? "(empty)" : o_);
         result = Result::None;
       } else {
-        eval_.record = *record;
+        eval_.record = record->text;
         if (!co_await check_record(*record, o_, 0, result)) result = failure_result_;
       }
     } else {
@@ -201,8 +252,16 @@ class Evaluator {
     return true;
   }
 
+  // The budget's clock: the coarse monotonic clock (a few ms of resolution
+  // against a 20 s budget) costs a fraction of the precise one.
+  static std::chrono::steady_clock::time_point now() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return std::chrono::steady_clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+  }
+
   bool within_budget(std::string_view name, RType type) {
-    if (std::chrono::steady_clock::now() + options_.query_timeout <= deadline_) return true;
+    if (now() + options_.query_timeout < deadline_) return true;
     return fail(Result::TempError,
                 fmt::format("the check ran past its {} s budget (RFC 7208 §4.6.4) before asking {} {}",
                             options_.budget.count() / 1000.0, name, dns::to_string(type)));
@@ -219,7 +278,7 @@ class Evaluator {
   // A prefetch hint (EvalOptions::prefetch); `budgeted` hints count toward
   // the per-check allowance of kMaxLookups.
   void hint(std::string_view target, RType type, bool budgeted) {
-    if (!options_.prefetch) return;
+    if (!prefetch_) return;
     if (budgeted && prefetched_ >= kMaxLookups) return;
     auto name = query_name(target);
     if (!name) return;
@@ -228,9 +287,9 @@ class Evaluator {
   }
 
   // Hints for what a record's terms will ask, in record order.
-  void prefetch_terms(const Record& rec, const std::vector<std::string>& targets,
+  void prefetch_terms(const Record& rec, const std::string_view* targets,
                       const std::optional<std::string>& redirect) {
-    if (!options_.prefetch) return;
+    if (!prefetch_) return;
     const bool v4 = query_.ip.is_v4();
     for (std::size_t k = 0; k < rec.terms.size(); ++k) {
       const Term& t = rec.terms[k];
@@ -252,52 +311,54 @@ class Evaluator {
   // Resolves `name`/`type`; `out` is null when the name is not askable.
   Task<bool> ask(std::string_view target, RType type, bool ignore_void, AnswerPtr& out) {
     out.reset();
-    auto normalized = query_name(target);
-    if (!normalized) co_return true;
-    std::string name = std::move(*normalized);
+    std::string_view name = target;
+    if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+    if (!askable(name)) co_return true;
+    std::string lowered;
+    if (std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+      lowered = dns::normalize_name(name);
+      name = lowered;
+    }
     if (!within_budget(name, type)) co_return false;
     out = co_await dns::AnswerAwaiter(resolver_, name, type);
     co_return accept(*out, name, type, ignore_void);
   }
 
-  // §4.4-4.5: the SPF record of `domain`, or none.
-  Task<bool> fetch_spf(const std::string& domain, int depth, std::optional<std::string>& out) {
+  // §4.4-4.5: the SPF record of `domain` (parsed), or none.
+  Task<bool> fetch_spf(std::string_view domain, int depth, std::shared_ptr<const Record>& out) {
     out.reset();
     depth_ = depth;
     if (auto it = options_.record_overrides.empty() ? options_.record_overrides.end()
                                                     : options_.record_overrides.find(lower(domain));
         it != options_.record_overrides.end()) {
       trace(depth, "record", "{}: using the given record \"{}\"", domain, it->second);
-      out = it->second;
+      out = spf::parse_record_cached(it->second);
       co_return true;
     }
     // §4.3: a malformed domain gives none without a query.
     if (!askable(domain)) co_return true;
     AnswerPtr answer;
     if (!co_await ask(domain, RType::TXT, false, answer)) co_return false;
-    std::vector<std::string> found;
-    for (const auto& rr : answer->records) {
-      if (rr.strings.empty()) continue;
-      auto joined = dns::joined_text(rr);
-      if (spf::is_spf_record(joined)) found.push_back(std::move(joined));
-    }
-    if (found.size() > 1) {
+    const SpfTxt& spf = spf_of(answer);
+    const std::size_t count = spf.count;
+    if (count > 1) {
       co_return fail(
           Result::PermError,
-          fmt::format("{} publishes {} SPF records; exactly one is allowed (RFC 7208 §4.5)", domain, found.size()));
+          fmt::format("{} publishes {} SPF records; exactly one is allowed (RFC 7208 §4.5)", domain, count));
     }
-    if (found.empty()) co_return true;
-    if (!is_ascii(found.front())) {
+    if (count == 0) co_return true;
+    auto parsed = spf.first;
+    if (!parsed->ascii) {
       co_return fail(Result::PermError,
                      fmt::format("the SPF record of {} has non-ASCII bytes (RFC 7208 §3.1)", domain));
     }
-    trace(depth, "record", "{}: \"{}\"", domain, found.front());
-    out = std::move(found.front());
+    trace(depth, "record", "{}: \"{}\"", domain, parsed->text);
+    out = std::move(parsed);
     co_return true;
   }
 
   // The "p" macro (§7.3): a validated name of the client, computed once.
-  Task<bool> ensure_p(const std::string& domain) {
+  Task<bool> ensure_p(std::string_view domain) {
     if (p_) co_return true;
     std::vector<std::string> names;
     if (!co_await validated_ptrs(names)) co_return false;
@@ -307,7 +368,7 @@ class Evaluator {
       p_ = domain;
     } else {
       p_ = names.front();
-      std::string suffix = "." + domain;
+      std::string suffix = "." + std::string(domain);
       for (const auto& n : names) {
         if (n.ends_with(suffix)) {
           p_ = n;
@@ -347,38 +408,59 @@ class Evaluator {
     co_return true;
   }
 
-  bool expand(const spf::MacroString& spec, const std::string& domain, bool explanation, std::string& out) {
-    MacroValues v{s_, l_, o_, domain, i_, p_ ? *p_ : std::string("unknown"), v_, query_.helo, c_, r_, t_};
+  bool expand(const spf::MacroString& spec, std::string_view domain, bool explanation, std::string& out) {
+    // i, c and t are made only when a macro asks for them.
+    if (spec.uses('i') && i_.empty()) i_ = query_.ip.to_dotted_nibbles();
+    if (spec.uses('c') && c_.empty()) c_ = query_.ip.to_string();
+    if (spec.uses('t') && t_.empty()) {
+      auto now = options_.timestamp != 0 ? options_.timestamp
+                                         : std::chrono::duration_cast<std::chrono::seconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count();
+      t_ = std::to_string(now);
+    }
+    MacroValues v{s_, l_, o_, domain, i_, p_ ? std::string_view(*p_) : std::string_view("unknown"),
+                  v_, query_.helo, c_, r_, t_};
     out = expand_macros(spec, v, explanation);
     return true;
   }
 
   // pyspf expand_domain(): the current domain stands in for an absent
-  // domain-spec, and is itself checked and expanded.
-  Task<bool> target_of(const Term& term, const std::string& domain, std::string& out) {
+  // domain-spec, and is itself checked and expanded. `out` views the term's
+  // constant expansion, the current domain, or `storage`.
+  Task<bool> target_of(const Term& term, std::string_view domain, std::string& storage, std::string_view& out) {
     spf::MacroString implicit;
     const spf::MacroString* spec = &term.spec;
-    if (!term.has_arg) {
-      if (term.mechanism == Mechanism::A && spf::is_ip4_literal(domain)) {
-        co_return fail(Result::PermError, fmt::format("\"{}\": use ip4:{} for an IPv4 address", term.text, domain));
+    if (term.has_arg && term.spec.constant) {
+      out = *term.spec.constant;
+    } else {
+      if (!term.has_arg) {
+        if (term.mechanism == Mechanism::A && spf::is_ip4_literal(domain)) {
+          co_return fail(Result::PermError, fmt::format("\"{}\": use ip4:{} for an IPv4 address", term.text, domain));
+        }
+        if (!spf::has_valid_domain_end(domain)) {
+          co_return fail(Result::PermError,
+                         fmt::format("\"{}\": the current domain \"{}\" is not a valid domain", term.text, domain));
+        }
+        implicit = spf::compile_macro_string(domain, spf::MacroContext::DomainSpec);
+        if (implicit.error) co_return fail(Result::PermError, fmt::format("\"{}\": {}", term.text, *implicit.error));
+        spec = &implicit;
       }
-      if (!spf::has_valid_domain_end(domain)) {
-        co_return fail(Result::PermError,
-                       fmt::format("\"{}\": the current domain \"{}\" is not a valid domain", term.text, domain));
+      if (spec->constant && *spec->constant == domain) {
+        out = domain;  // the usual implicit case: the domain expands to itself
+      } else {
+        if (spec->uses_p && !co_await ensure_p(domain)) co_return false;
+        expand(*spec, domain, false, storage);
+        out = storage;
       }
-      implicit = spf::compile_macro_string(domain, spf::MacroContext::DomainSpec);
-      if (implicit.error) co_return fail(Result::PermError, fmt::format("\"{}\": {}", term.text, *implicit.error));
-      spec = &implicit;
     }
-    if (spec->uses_p && !co_await ensure_p(domain)) co_return false;
-    expand(*spec, domain, false, out);
     if (out.empty()) co_return fail(Result::PermError, fmt::format("\"{}\" expands to an empty domain", term.text));
     co_return true;
   }
 
   // The exp= text (§6.2). Nothing that goes wrong here changes the result
   // (pyspf swallows every error), but void lookups made on the way still count.
-  Task<bool> fetch_explanation(const std::string& target, const std::string& domain, int recursion) {
+  Task<bool> fetch_explanation(std::string_view target, std::string_view domain, int recursion) {
     auto saved_result = failure_result_;
     auto saved_problem = problem_;
     auto restore = [&] {
@@ -388,7 +470,7 @@ class Evaluator {
     auto normalized = query_name(target);
     if (!normalized) co_return true;
     std::string name = std::move(*normalized);
-    if (std::chrono::steady_clock::now() + options_.query_timeout > deadline_) co_return true;
+    if (now() + options_.query_timeout >= deadline_) co_return true;
     AnswerPtr answer = co_await dns::AnswerAwaiter(resolver_, name, RType::TXT);
     if (options_.trace) {
       trace(depth_, "dns", "{} TXT (exp=) -> {}", name,
@@ -415,14 +497,22 @@ class Evaluator {
   }
 
   // Evaluates one record (§4.6, §5, §6).
-  Task<bool> check_record(const std::string& text, const std::string& domain, int recursion, Result& out) {
+  // `rec` and `domain` outlive the call (the caller holds them).
+  Task<bool> check_record(const Record& rec, std::string_view domain, int recursion, Result& out) {
     if (recursion > kMaxRecursion) co_return fail(Result::PermError, "include nesting too deep");
     depth_ = recursion;
-    auto parsed = spf::parse_record_cached(text);
-    const Record& rec = *parsed;
     // Pass 1 (pyspf): terms in order; syntax errors, expansions, the redirect
-    // lookup, and the exp= text.
-    std::vector<std::string> targets(rec.terms.size());
+    // lookup, and the exp= text. Targets view the terms' constant expansions
+    // or the current domain; only macro expansions need storage of their own.
+    constexpr std::size_t kInline = 24;
+    std::array<std::string_view, kInline> inline_targets;
+    std::vector<std::string_view> more_targets;
+    std::string_view* targets = inline_targets.data();
+    if (rec.terms.size() > kInline) {
+      more_targets.resize(rec.terms.size());
+      targets = more_targets.data();
+    }
+    std::vector<std::string> expansions;  // stable: reserved before the first use
     std::optional<std::string> redirect;
     for (std::size_t k = 0; k < rec.terms.size(); ++k) {
       const Term& t = rec.terms[k];
@@ -454,7 +544,13 @@ class Evaluator {
           break;
         case TermKind::Mechanism:
           if (t.needs_domain()) {
-            if (!co_await target_of(t, domain, targets[k])) co_return false;
+            std::string* storage = nullptr;
+            if (!(t.has_arg && t.spec.constant)) {
+              if (expansions.empty()) expansions.reserve(rec.terms.size());
+              storage = &expansions.emplace_back();
+            }
+            std::string unused;
+            if (!co_await target_of(t, domain, storage ? *storage : unused, targets[k])) co_return false;
             if (t.mechanism == Mechanism::Include && targets[k] == domain) {
               co_return fail(Result::PermError,
                              fmt::format("\"{}\" in the record of {} includes itself", t.text, domain));
@@ -472,12 +568,12 @@ class Evaluator {
       depth_ = recursion;
       trace(recursion, "term", "{}", t.text);
       bool match = false;
-      const std::string& target = targets[k];
+      std::string_view target = targets[k];
       switch (t.mechanism) {
         case Mechanism::All: match = true; break;
         case Mechanism::Include: {
           if (!count_lookup(t, domain)) co_return false;
-          std::optional<std::string> sub;
+          std::shared_ptr<const Record> sub;
           if (!co_await fetch_spf(target, recursion + 1, sub)) co_return false;
           if (!sub) {
             co_return fail(Result::PermError,
@@ -555,10 +651,10 @@ class Evaluator {
         // path its record matched on; any other term ends the path here.
         auto level = static_cast<std::size_t>(recursion);
         if (t.mechanism != Mechanism::Include || path_.size() <= level) path_.resize(level + 1);
-        path_[level] = MatchStep{domain, t.text};
+        path_[level] = MatchStep{std::string(domain), t.text};
         if (recursion == 0) {
           eval_.matched = t.text;
-          eval_.matched_domain = domain;
+          eval_.matched_domain = std::string(domain);
           eval_.match_path = path_;
         }
         co_return true;
@@ -567,7 +663,7 @@ class Evaluator {
     if (redirect) {
       // §6.1: no mechanism matched; the redirect target's record decides.
       trace(recursion, "redirect", "redirect to {}", *redirect);
-      std::optional<std::string> sub;
+      std::shared_ptr<const Record> sub;
       if (!co_await fetch_spf(*redirect, recursion, sub)) co_return false;
       if (!sub) {
         co_return fail(
@@ -596,9 +692,13 @@ class Evaluator {
 
   dns::Resolver& resolver_;
   const EvalOptions& options_;
-  Query query_;
+  const Query& query_;
   Evaluation eval_;
-  std::string s_, l_, o_, i_, c_, v_, r_, t_;
+  std::string_view sender_;          // the MAIL FROM, "<>" read as empty
+  std::string null_sender_;          // "postmaster@HELO" for a null sender
+  std::string_view s_, l_, o_, v_, r_;  // macro values (§7.3) that view the query
+  std::string i_, c_, t_;            // made when a macro first asks
+
   std::optional<std::string> p_;
   std::optional<std::string> explanation_;
   std::vector<MatchStep> path_;
@@ -606,24 +706,31 @@ class Evaluator {
   int lookups_ = 0;
   int voids_ = 0;
   int prefetched_ = 0;
+  bool prefetch_ = false;
   int depth_ = 0;
   Result failure_result_ = Result::PermError;
   std::string problem_;
 };
 
-Task<Evaluation> run_evaluator(dns::Resolver& resolver, Query query, const EvalOptions& options) {
-  Evaluator ev(resolver, std::move(query), options);
+// `query` and `options` outlive the task.
+Task<Evaluation> run_evaluator(dns::Resolver& resolver, const Query& query, const EvalOptions& options) {
+  Evaluator ev(resolver, query, options);
   co_return co_await ev.run();
+}
+
+// The task owns its copy of the query.
+Task<Evaluation> run_evaluator_owned(dns::Resolver& resolver, Query query, const EvalOptions& options) {
+  co_return co_await run_evaluator(resolver, query, options);
 }
 
 }  // namespace
 
 Task<Evaluation> evaluate_async(dns::Resolver& resolver, Query query, const EvalOptions& options) {
-  return run_evaluator(resolver, std::move(query), options);
+  return run_evaluator_owned(resolver, std::move(query), options);
 }
 
 Evaluation evaluate(dns::Resolver& resolver, const Query& query, const EvalOptions& options) {
-  auto task = evaluate_async(resolver, query, options);
+  auto task = run_evaluator(resolver, query, options);
   task.start();
   while (!task.done()) resolver.run_once();
   return task.take();

@@ -16,7 +16,7 @@ bool is_alnum(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-const std::string& value_of(char letter, const MacroValues& v) {
+std::string_view value_of(char letter, const MacroValues& v) {
   switch (letter) {
     case 's': return v.s;
     case 'l': return v.l;
@@ -34,8 +34,8 @@ const std::string& value_of(char letter, const MacroValues& v) {
 
 // §7.3: split on the delimiters, optionally reverse, keep the right-most N
 // parts. The split keeps the delimiters (or '.' for l and s) between parts.
-std::string transform(const std::string& value, std::string_view tr, char letter) {
-  if (tr.empty()) return value;
+std::string transform(std::string_view value, std::string_view tr, char letter) {
+  if (tr.empty()) return std::string(value);
   std::size_t i = 0;
   std::string_view digits;
   while (i < tr.size() && is_digit(tr[i])) ++i;
@@ -101,6 +101,14 @@ std::string url_escape(const std::string& s) {
   return out;
 }
 
+// §7.3: over 253 octets, labels are dropped from the left (pyspf drops one).
+void drop_first_label_if_long(std::string& out) {
+  if (out.size() > 253) {
+    auto dot = out.find('.');
+    if (dot != std::string::npos) out.erase(0, dot + 1);
+  }
+}
+
 }  // namespace
 
 std::string expand_macros(const spf::MacroString& spec, const MacroValues& values, bool explanation) {
@@ -117,18 +125,19 @@ std::string expand_macros(const spf::MacroString& spec, const MacroValues& value
       out += piece.literal;
       continue;
     }
-    const std::string& value = value_of(piece.letter, values);
+    std::string_view value = value_of(piece.letter, values);
     if (value.empty()) continue;
     std::string e = transform(value, piece.transformer, piece.letter);
     out += piece.url_escape ? url_escape(e) : e;
   }
   if (!explanation && !out.empty() && out.back() == '.') out.pop_back();
-  // §7.3: over 253 octets, labels are dropped from the left (pyspf drops one).
-  if (out.size() > 253) {
-    auto dot = out.find('.');
-    if (dot != std::string::npos) out.erase(0, dot + 1);
-  }
+  drop_first_label_if_long(out);
   return out;
+}
+
+void finish_domain_expansion(std::string& out) {
+  if (!out.empty() && out.back() == '.') out.pop_back();
+  drop_first_label_if_long(out);
 }
 
 }  // namespace spfdoctor

@@ -2,24 +2,29 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "spfdoctor/record.hpp"
 
 namespace spfdoctor {
 
 struct MacroValues {
-  const std::string& s;
-  const std::string& l;
-  const std::string& o;
-  const std::string& d;
-  const std::string& i;
-  const std::string& p;
-  const std::string& v;
-  const std::string& h;
-  const std::string& c;
-  const std::string& r;
-  const std::string& t;
+  std::string_view s;
+  std::string_view l;
+  std::string_view o;
+  std::string_view d;
+  std::string_view i;
+  std::string_view p;
+  std::string_view v;
+  std::string_view h;
+  std::string_view c;
+  std::string_view r;
+  std::string_view t;
 };
+
+// The end of a domain-spec expansion (§7.3): one trailing dot dropped; over
+// 253 octets, the first label dropped (pyspf drops one).
+void finish_domain_expansion(std::string& out);
 
 // Expands a compiled macro-string. In a domain-spec (explanation == false) one
 // trailing dot is dropped. A result over 253 octets loses its leading label.

@@ -4,9 +4,11 @@
 // (pyspf 2.0.14) so that our results agree with it test for test; each such
 // choice is marked "pyspf:" and listed in docs/known-differences.md.
 #include "spfdoctor/record.hpp"
+#include "spf/macro.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 #include <set>
@@ -210,6 +212,7 @@ MacroString compile_macro_string(std::string_view s, MacroContext context) {
           p.url_escape = original != letter;
           p.transformer = std::string(body.substr(1));
           if (letter == 'p') out.uses_p = true;
+          out.letters |= 1U << (letter - 'a');
           out.pieces.push_back(std::move(p));
           i = close + 1;
           continue;
@@ -218,6 +221,11 @@ MacroString compile_macro_string(std::string_view s, MacroContext context) {
     }
     add_literal(s.substr(i, 1));
     ++i;
+  }
+  if (context == MacroContext::DomainSpec && out.letters == 0) {
+    std::string constant = out.pieces.empty() ? std::string() : out.pieces.front().literal;
+    finish_domain_expansion(constant);
+    out.constant = std::move(constant);
   }
   return out;
 }
@@ -448,6 +456,7 @@ void parse_mechanism(Term& t) {
 Record parse_record(std::string_view text) {
   Record rec;
   rec.text = std::string(text);
+  rec.ascii = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   // Terms are separated by spaces only (§4.6.1); the first word is the version.
   std::size_t pos = 0;
   bool version_seen = false;

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <bit>
 #include <cstring>
 
 namespace spfdoctor {
@@ -137,12 +138,20 @@ bool IpAddress::same_network(const IpAddress& other, int prefix) const {
   int max = max_prefix();
   if (prefix < 0) prefix = 0;
   if (prefix > max) prefix = max;
-  std::size_t full = static_cast<std::size_t>(prefix / 8);
-  if (std::memcmp(bytes_.data(), other.bytes_.data(), full) != 0) return false;
-  int rest = prefix % 8;
-  if (rest == 0) return true;
-  auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
-  return (bytes_[full] & mask) == (other.bytes_[full] & mask);
+  // The 16 bytes as two big-endian 64-bit words (an IPv4 address fills the
+  // top of the first): compare the differing bits under the prefix.
+  auto word = [](const std::array<std::uint8_t, 16>& b, int i) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, b.data() + 8 * i, sizeof w);
+    if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
+    return w;
+  };
+  for (int i = 0; i < 2 && prefix > 0; ++i, prefix -= 64) {
+    std::uint64_t diff = word(bytes_, i) ^ word(other.bytes_, i);
+    if (prefix < 64) return (diff >> (64 - prefix)) == 0;
+    if (diff != 0) return false;
+  }
+  return true;
 }
 
 std::string Network::to_string() const {
