@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "spfdoctor/ip.hpp"
@@ -127,7 +128,8 @@ class ZoneResolver final : public Resolver {
 
  private:
   std::shared_ptr<const ZoneData> zone_;
-  std::map<RType, std::map<std::string, AnswerPtr, std::less<>>> memo_;
+  std::unordered_map<std::string, AnswerPtr> memo_;  // by type and name
+  std::string key_;                                   // reused for lookups
   std::uint64_t queries_ = 0;
 };
 

@@ -141,10 +141,15 @@ ZoneResolver::ZoneResolver(std::shared_ptr<const ZoneData> zone) : zone_(std::mo
 
 void ZoneResolver::submit(std::string_view name, RType type, Waiter& waiter) {
   ++queries_;
-  auto& by_name = memo_[type];
-  auto it = by_name.find(name);
-  if (it == by_name.end()) {
-    it = by_name.emplace(std::string(name), std::make_shared<const Answer>(zone_->lookup(name, type))).first;
+  // The memo's key: the type's two bytes, then the name.
+  std::string& key = key_;
+  key.assign(2, '\0');
+  key[0] = static_cast<char>(static_cast<unsigned>(type) >> 8);
+  key[1] = static_cast<char>(static_cast<unsigned>(type) & 0xff);
+  key.append(name);
+  auto it = memo_.find(key);
+  if (it == memo_.end()) {
+    it = memo_.emplace(key, std::make_shared<const Answer>(zone_->lookup(name, type))).first;
   }
   waiter.complete(it->second);
 }

@@ -42,16 +42,14 @@ constexpr std::size_t kMaxIdentity = 1024;  // belt and braces; the lookup limit
 // asked; it yields no data and is not a void lookup.
 bool askable(std::string_view name) {
   if (name.empty()) return false;
-  std::size_t label = 0;
-  for (char c : name) {
-    if (c == '.') {
-      if (label == 0) return false;
-      label = 0;
-    } else if (++label > 63) {
-      return false;
-    }
+  std::size_t start = 0;
+  while (true) {
+    auto dot = name.find('.', start);
+    auto len = (dot == std::string_view::npos ? name.size() : dot) - start;
+    if (len == 0 || len > 63) return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
   }
-  return label != 0;
 }
 
 std::string ordinal(int n) {
@@ -335,10 +333,12 @@ class Evaluator {
       out = spf::parse_record_cached(it->second);
       co_return true;
     }
-    // §4.3: a malformed domain gives none without a query.
-    if (!askable(domain)) co_return true;
+    // §4.3: a malformed domain gives none without a query (ask() checks the
+    // labels; a trailing dot, which ask() would drop, is malformed here).
+    if (domain.empty() || domain.back() == '.') co_return true;
     AnswerPtr answer;
     if (!co_await ask(domain, RType::TXT, false, answer)) co_return false;
+    if (!answer) co_return true;
     const SpfTxt& spf = spf_of(answer);
     const std::size_t count = spf.count;
     if (count > 1) {
@@ -544,13 +544,12 @@ class Evaluator {
           break;
         case TermKind::Mechanism:
           if (t.needs_domain()) {
-            std::string* storage = nullptr;
-            if (!(t.has_arg && t.spec.constant)) {
+            if (t.has_arg && t.spec.constant && !t.spec.constant->empty()) {
+              targets[k] = *t.spec.constant;  // no macros: expanded at parse time
+            } else {
               if (expansions.empty()) expansions.reserve(rec.terms.size());
-              storage = &expansions.emplace_back();
+              if (!co_await target_of(t, domain, expansions.emplace_back(), targets[k])) co_return false;
             }
-            std::string unused;
-            if (!co_await target_of(t, domain, storage ? *storage : unused, targets[k])) co_return false;
             if (t.mechanism == Mechanism::Include && targets[k] == domain) {
               co_return fail(Result::PermError,
                              fmt::format("\"{}\" in the record of {} includes itself", t.text, domain));
