@@ -230,6 +230,72 @@ def check_host_corpus():
         write("fuzz_check_host", r)
 
 
+def http_corpus():
+    """Requests as one client sends them on one connection (fuzz_http)."""
+    bounce_dir = os.path.join(ROOT, "tests", "data", "bounces")
+
+    def get(target, *headers, method="GET", version="HTTP/1.1"):
+        return f"{method} {target} {version}\r\n" + "".join(h + "\r\n" for h in headers) + "\r\n"
+
+    def post(target, body, *headers):
+        if isinstance(body, str):
+            body = body.encode("latin-1")
+        head = f"POST {target} HTTP/1.1\r\n" + "".join(h + "\r\n" for h in headers)
+        return head.encode("latin-1") + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+    for target in [
+        "/", "/healthz", "/app.js", "/style.css", "/favicon.svg", "/nothere.js", "/index.html", "/../etc/passwd",
+        "/api/v1/lint?domain=clean.example", "/api/v1/lint?domain=toomany.example&ip=203.0.113.5",
+        "/api/v1/lint?domain=CLEAN.example.&provider=m365&provider=google",
+        "/api/v1/lint?domain=clean.example&record=v%3Dspf1%20ip4%3A192.0.2.0%2F33%20%2Ball&ip=2001:db8:100::25",
+        "/api/v1/lint?domain=m365.example&sender=alice%40m365.example&ip=40.92.1.1",
+        "/api/v1/lint?domain=exa%20mple..com", "/api/v1/lint?domain=%ff%fe.example", "/api/v1/lint",
+        "/api/v1/lint?domain=clean.example&record=", "/api/v1/lint?domain=clean.example&provider=nosuch",
+        "/api/v1/lint?domain=loop.example", "/api/v1/lint?domain=bigmx.example&ip=192.0.2.101",
+        "/api/v1/eval?ip=198.51.100.7&sender=alice%40clean.example",
+        "/api/v1/eval?ip=192.0.2.99&sender=bob@toomany.example", "/api/v1/eval?ip=192.0.2.9&sender=%3C%3E&helo=clean.example",
+        "/api/v1/eval?ip=::ffff:192.0.2.9&helo=clean.example", "/api/v1/eval?ip=300.1.1.1&sender=a@clean.example",
+        "/api/v1/eval?ip=192.0.2.1", "/api/v1/eval?ip=192.0.2.1&sender=a%00b@clean.example",
+        "/api/v1/nope", "/api/v1/bounce", "*",
+    ]:
+        write("fuzz_http", get(target, "Host: 127.0.0.1"))
+    write("fuzz_http", get("/healthz", method="HEAD"))
+    write("fuzz_http", get("/healthz", version="HTTP/1.0"))
+    write("fuzz_http", get("/healthz", "Connection: Keep-Alive", version="HTTP/1.0") + get("/", "Connection: close"))
+    write("fuzz_http", get("/healthz", method="DELETE") + get("*", method="OPTIONS"))
+    write("fuzz_http", get("/api/v1/eval?ip=192.0.2.1&sender=a@b.example", "Content-Length: 1", method="PUT") + "x")
+    write("fuzz_http", get("/healthz", method="BREW"))
+    write("fuzz_http", "GET /healthz HTTP/1.1\nHost: x\n\n")
+    write("fuzz_http", "GET /healthz\r\n\r\n")
+    write("fuzz_http", get("/healthz") + get("/api/v1/lint?domain=clean.example") + get("/", "Connection: close"))
+    for r in ["bytes=0-10", "bytes=0-1,5-2", "bytes=-5", "bytes=0-0,0-0,0-0", "garbage", "bytes=99999999999999999999-"]:
+        write("fuzz_http", get("/api/v1/lint?domain=clean.example", "Range: " + r))
+    for e in ["gzip", "br", "gzip, deflate, br", "identity"]:
+        write("fuzz_http", get("/api/v1/eval?ip=192.0.2.9&helo=clean.example", "Accept-Encoding: " + e))
+    write("fuzz_http", get("/healthz", "X-Filler: " + "a" * 2100))
+    write("fuzz_http", get("/" + "a" * 2100))
+    write("fuzz_http", get("/healthz", *["X-%d: y" % i for i in range(300)]))
+    write("fuzz_http", post("/api/v1/bounce", "this is not a mail message at all"))
+    write("fuzz_http", post("/api/v1/bounce", ""))
+    write("fuzz_http", get("/api/v1/bounce", "Content-Length: 99999", method="POST") + "From: a")
+    write("fuzz_http", get("/api/v1/bounce", "Expect: 100-continue", "Content-Length: 99999", method="POST"))
+    msg = b"From: MAILER-DAEMON@example.com\r\nSubject: Undelivered\r\n\r\n550 5.7.23 SPF violation for x@clean.example\r\n"
+    write("fuzz_http", post("/api/v1/bounce", msg, "Expect: 100-continue"))
+    chunked = b"POST /api/v1/bounce HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunked += b"%x\r\n%s\r\n" % (len(msg[:40]), msg[:40]) + b"%x\r\n%s\r\n0\r\n\r\n" % (len(msg[40:]), msg[40:])
+    write("fuzz_http", chunked)
+    write("fuzz_http", b"POST /api/v1/bounce HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + b"100\r\n" + b"a" * 256 + b"\r\n" * 20)
+    boundary = "xYzZY"
+    form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.eml\"\r\n"
+            f"Content-Type: message/rfc822\r\n\r\n").encode() + msg + f"\r\n--{boundary}--\r\n".encode()
+    write("fuzz_http", post("/api/v1/bounce", form, f"Content-Type: multipart/form-data; boundary={boundary}"))
+    for name in sorted(os.listdir(bounce_dir)):
+        path = os.path.join(bounce_dir, name)
+        if name.endswith(".eml") and os.path.getsize(path) < 3500:
+            with open(path, "rb") as f:
+                write("fuzz_http", post("/api/v1/bounce", f.read(), "Content-Type: message/rfc822"))
+
+
 def main():
     records, others = suite_texts()
     records_corpus(records)
@@ -237,6 +303,7 @@ def main():
     master_file_corpus()
     dns_corpus()
     check_host_corpus()
+    http_corpus()
     for t in sorted(os.listdir(OUT)):
         print(t, len(os.listdir(os.path.join(OUT, t))), file=sys.stderr)
 

@@ -16,14 +16,16 @@ if ! [[ $SECONDS_PER_TARGET =~ ^[0-9]+$ ]] || ((SECONDS_PER_TARGET < 1)); then
   echo "fuzz.sh: SECONDS_PER_TARGET must be a positive whole number, not '$SECONDS_PER_TARGET'" >&2
   exit 2
 fi
-ALL_TARGETS=(fuzz_record fuzz_macro fuzz_master_file fuzz_dns_response fuzz_check_host fuzz_bounce)
+ALL_TARGETS=(fuzz_record fuzz_macro fuzz_master_file fuzz_dns_response fuzz_check_host fuzz_bounce fuzz_http)
 TARGETS=("$@")
 ((${#TARGETS[@]})) || TARGETS=("${ALL_TARGETS[@]}")
 
 # Longest input per target: a record fits in a few TXT strings, DNS answers
-# and master files a little more; a bounce seed is a whole message (< 20 KB).
+# and master files a little more; a bounce seed is a whole message (< 20 KB);
+# an HTTP connection a few requests, or one with a small bounce (fuzz_http's
+# server has limits of 2 KiB per head and 4 KiB per body, so both are hit).
 declare -A MAX_LEN=([fuzz_record]=1024 [fuzz_macro]=512 [fuzz_master_file]=4096 [fuzz_dns_response]=4096
-  [fuzz_check_host]=1024 [fuzz_bounce]=20480)
+  [fuzz_check_host]=1024 [fuzz_bounce]=20480 [fuzz_http]=8192)
 
 BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 CXX_FOR_FUZZ=${FUZZ_CXX:-clang++}

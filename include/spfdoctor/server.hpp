@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "spfdoctor/dns.hpp"
 
@@ -21,10 +22,16 @@ struct ServeOptions {
   std::function<nlohmann::json(std::string_view raw, dns::Resolver& resolver)> bounce;
   int threads = 24;                  // HTTP worker threads
   int max_checks = 16;               // checks running at once; more get 503 (health stays fast)
-  std::size_t max_body = 10u << 20;  // bytes
+  std::size_t max_body = 10u << 20;  // request body as sent, bytes: more gets 413
+  std::size_t max_head = 32u << 10;  // request line and header fields, bytes: more gets 431
   int read_timeout_s = 10;
   std::string zone_note;  // shown on the page when answering from --zone
 };
+
+// What `spfdoctor serve` answers POST /api/v1/bounce with: bounce::parse,
+// then the diagnosis with `resolver`, as the `bounce` JSON. Throws
+// std::invalid_argument for input that is not a mail message.
+[[nodiscard]] nlohmann::json read_bounce(std::string_view raw, dns::Resolver& resolver);
 
 class Server {
  public:
@@ -38,6 +45,11 @@ class Server {
   // Serves until stop() (from another thread or a signal handler thread).
   void run();
   void stop();
+
+  // Serves `request_bytes` as if one client had sent them on one connection
+  // (keep-alive, pipelining, every limit) and returns each response as written,
+  // one string per request read. No socket: for tests and fuzz/fuzz_http.cpp.
+  [[nodiscard]] std::vector<std::string> respond(std::string_view request_bytes);
 
  private:
   struct Impl;

@@ -197,6 +197,54 @@ req "POST /api/v1/lint is not a route" 404 "$is_error" --data-binary 'x' '/api/v
 req "DELETE /healthz is not a route" 404 "$is_error" -X DELETE /healthz
 req "PUT /api/v1/eval is not a route" 404 "$is_error" -X PUT --data-binary 'x' '/api/v1/eval?ip=192.0.2.1&sender=a@b.example'
 
+# ---------------------------------------------------------------- raw HTTP: limits, Range, pipelining
+# raw NAME PYTHON_CHECK REQUEST_BYTES_AS_PYTHON_EXPR: sends the bytes on one
+# connection and checks `statuses` (every status line in the answer, in order)
+# and `text` (the whole answer, latin-1).
+raw() {
+  local name=$1 check=$2 request=$3 out
+  if out=$("$PY" - "$PORT" "$check" "$request" <<'EOF' 2>&1
+import re, socket, sys
+port, check, request = int(sys.argv[1]), sys.argv[2], eval(sys.argv[3])
+s = socket.create_connection(("127.0.0.1", port), timeout=15)
+try:
+    s.sendall(request)
+except (BrokenPipeError, ConnectionResetError):
+    pass  # the server answered and closed before taking everything
+data = b""
+try:
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+except (socket.timeout, ConnectionResetError):
+    pass
+text = data.decode("latin-1")
+statuses = [int(m) for m in re.findall(r"HTTP/1\.1 (\d{3}) ", text)]
+if not eval(check, {"statuses": statuses, "text": text}):
+    print("check failed:", check, "| statuses:", statuses, "| answer:", text[:300].replace("\r\n", " "))
+    sys.exit(1)
+EOF
+  ); then ok "$name"; else bad "$name" "$out"; fi
+}
+raw "pipelined requests are answered in order" 'statuses == [200, 200, 404]' \
+  'b"GET /healthz HTTP/1.1\r\n\r\nGET /api/v1/lint?domain=clean.example HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\nConnection: close\r\n\r\n"'
+raw "header fields over 32 KiB: 431 and the connection closes" 'statuses == [431] and "32768 bytes" in text and "Connection: close" in text' \
+  'b"GET /healthz HTTP/1.1\r\n" + b"".join(b"X-F%d: %s\r\n" % (i, b"a" * 60) for i in range(1000)) + b"\r\nGET /healthz HTTP/1.1\r\n\r\n"'
+raw "a request line over 32 KiB: 431" 'statuses == [431]' 'b"GET /" + b"a" * 40000 + b" HTTP/1.1\r\n\r\n"'
+raw "a request line over 8 KiB: 414" 'statuses == [414]' 'b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nConnection: close\r\n\r\n"'
+raw "Content-Length over 10 MiB: 413 before the body is sent" 'statuses == [413] and "Connection: close" in text' \
+  'b"POST /api/v1/bounce HTTP/1.1\r\nContent-Length: 20000000\r\n\r\nFrom: a"'
+raw "chunked body over 10 MiB: 413" 'statuses == [413]' \
+  'b"POST /api/v1/bounce HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + (b"100000\r\n" + b"a" * 0x100000 + b"\r\n") * 11 + b"0\r\n\r\n"'
+raw "Range is ignored: the whole JSON under 200" 'statuses == [200] and "Content-Range" not in text and text.rstrip().endswith("}")' \
+  'b"GET /healthz HTTP/1.1\r\nRange: bytes=0-5\r\nConnection: close\r\n\r\n"'
+raw "a Range that does not parse: 416 with a whole JSON error" 'statuses == [416] and text.rstrip().endswith("}") and "Range" in text' \
+  'b"GET /healthz HTTP/1.1\r\nRange: bytes=0-1,5-2\r\nConnection: close\r\n\r\n"'
+raw "a body on GET is refused, not read as the next request" 'statuses == [400] and "has no body" in text' \
+  'b"GET /healthz HTTP/1.1\r\nContent-Length: 27\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n"'
+
 # ---------------------------------------------------------------- still healthy
 req "healthz after the bad requests" 200 'j["status"] == "ok" and j["checks_running"] == 0' /healthz
 req "lint still works after the bad requests" 200 'j["verdict"] == "ok"' '/api/v1/lint?domain=clean.example'

@@ -5,9 +5,6 @@
 #include <thread>
 
 #include "common.hpp"
-#include "spfdoctor/bounce.hpp"
-#include "spfdoctor/bounce_report.hpp"
-#include "spfdoctor/diagnose.hpp"
 #include "spfdoctor/server.hpp"
 
 namespace spfdoctor::cli {
@@ -51,18 +48,7 @@ int run_serve(const GlobalOptions& g, const ServeArgs& a) {
   o.threads = a.threads;
   o.max_checks = a.max_checks;
   o.make_resolver = make_resolver_factory(g);
-  o.bounce = [](std::string_view raw, dns::Resolver& resolver) {
-    bounce::ParseOptions po;
-    bounce::Bounce b;
-    try {
-      b = bounce::parse(raw, po);
-    } catch (const bounce::ParseError& e) {
-      throw std::invalid_argument(e.what());
-    }
-    diagnose::Options d;
-    d.resolver = &resolver;
-    return report::to_json(b, diagnose::diagnose(b, d));
-  };
+  o.bounce = server::read_bounce;
   // Signals go to one thread that stops the server; the others never see them.
   sigset_t set;
   sigemptyset(&set);
