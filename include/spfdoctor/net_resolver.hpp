@@ -83,12 +83,16 @@ class DnsCache {
     std::chrono::steady_clock::time_point expires;
   };
   static constexpr std::size_t kShards = 16;
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
   struct Shard {
     mutable std::mutex mu;
     std::list<Entry> lru;  // front: most recent
-    std::unordered_map<std::string, std::list<Entry>::iterator> index;
+    std::unordered_map<std::string, std::list<Entry>::iterator, KeyHash, std::equal_to<>> index;
   };
-  Shard& shard_for(const std::string& key);
+  Shard& shard_for(std::string_view key);
   std::chrono::steady_clock::time_point now() const;
 
   std::size_t capacity_per_shard_;

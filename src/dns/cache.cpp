@@ -1,4 +1,7 @@
 // The shared DNS cache and the resolver wrapper that uses it.
+#include <time.h>
+
+#include <cstring>
 #include <functional>
 
 #include "spfdoctor/net_resolver.hpp"
@@ -6,13 +9,19 @@
 namespace spfdoctor::dns {
 
 namespace {
-std::string cache_key(std::string_view name, RType type) {
-  std::string key;
-  key.reserve(name.size() + 6);
-  key += std::to_string(static_cast<int>(type));
-  key += ' ';
-  key += name;
+// The type's two bytes, then the name, built in a per-thread buffer: lookups
+// (the hot path) then allocate nothing.
+std::string_view cache_key_view(std::string_view name, RType type) {
+  thread_local std::string key;
+  key.resize(2 + name.size());
+  auto t = static_cast<unsigned>(type);
+  key[0] = static_cast<char>(t >> 8);
+  key[1] = static_cast<char>(t & 0xff);
+  std::memcpy(key.data() + 2, name.data(), name.size());
   return key;
+}
+std::string cache_key(std::string_view name, RType type) {
+  return std::string(cache_key_view(name, type));
 }
 }  // namespace
 
@@ -23,16 +32,20 @@ DnsCache::DnsCache(std::size_t capacity, std::uint32_t min_ttl, std::uint32_t ma
       clock_(std::move(clock)),
       shards_(kShards) {}
 
+// The coarse monotonic clock (TTLs are seconds) unless a test gave a clock.
 std::chrono::steady_clock::time_point DnsCache::now() const {
-  return clock_ ? clock_() : std::chrono::steady_clock::now();
+  if (clock_) return clock_();
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return std::chrono::steady_clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
 }
 
-DnsCache::Shard& DnsCache::shard_for(const std::string& key) {
-  return shards_[std::hash<std::string>{}(key) % kShards];
+DnsCache::Shard& DnsCache::shard_for(std::string_view key) {
+  return shards_[std::hash<std::string_view>{}(key) % kShards];
 }
 
 AnswerPtr DnsCache::get(std::string_view name, RType type) {
-  auto key = cache_key(name, type);
+  auto key = cache_key_view(name, type);
   auto& s = shard_for(key);
   std::lock_guard lock(s.mu);
   auto it = s.index.find(key);
@@ -133,8 +146,9 @@ void CachingResolver::submit(std::string_view name, RType type, Waiter& waiter) 
 }
 
 void CachingResolver::prefetch(std::string_view name, RType type) {
+  if (cache_->get(name, type)) return;
   auto key = cache_key(name, type);
-  if (flights_.contains(key) || cache_->get(name, type)) return;
+  if (flights_.contains(key)) return;
   auto flight = std::make_unique<Flight>(*this, key, std::string(name), type);
   Flight* f = flight.get();
   flights_.emplace(std::move(key), std::move(flight));

@@ -13,6 +13,7 @@
 #include <ctime>
 #include <memory>
 #include <unordered_map>
+#include <utility>
 #include <time.h>
 
 #include "dns/await.hpp"
@@ -278,10 +279,16 @@ class Evaluator {
   void hint(std::string_view target, RType type, bool budgeted) {
     if (!prefetch_) return;
     if (budgeted && prefetched_ >= kMaxLookups) return;
-    auto name = query_name(target);
-    if (!name) return;
+    std::string_view name = target;
+    if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+    if (!askable(name)) return;
+    std::string lowered;
+    if (std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+      lowered = dns::normalize_name(name);
+      name = lowered;
+    }
     if (budgeted) ++prefetched_;
-    resolver_.prefetch(*name, type);
+    resolver_.prefetch(name, type);
   }
 
   // Hints for what a record's terms will ask, in record order.
@@ -289,9 +296,11 @@ class Evaluator {
                       const std::optional<std::string>& redirect) {
     if (!prefetch_) return;
     const bool v4 = query_.ip.is_v4();
+    bool first = true;  // the first lookup is asked at once anyway
     for (std::size_t k = 0; k < rec.terms.size(); ++k) {
       const Term& t = rec.terms[k];
       if (!t.is_mechanism() || targets[k].empty()) continue;
+      if (std::exchange(first, false)) continue;
       switch (t.mechanism) {
         case Mechanism::Include:
           if (options_.record_overrides.empty() || !options_.record_overrides.contains(lower(targets[k])))
@@ -504,7 +513,7 @@ class Evaluator {
     // Pass 1 (pyspf): terms in order; syntax errors, expansions, the redirect
     // lookup, and the exp= text. Targets view the terms' constant expansions
     // or the current domain; only macro expansions need storage of their own.
-    constexpr std::size_t kInline = 24;
+    constexpr std::size_t kInline = 16;
     std::array<std::string_view, kInline> inline_targets;
     std::vector<std::string_view> more_targets;
     std::string_view* targets = inline_targets.data();
