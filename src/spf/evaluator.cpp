@@ -266,12 +266,17 @@ class Evaluator {
                             options_.budget.count() / 1000.0, name, dns::to_string(type)));
   }
 
-  // The name as it goes to DNS: no trailing dot, lower case; nullopt when it
-  // is not askable.
-  static std::optional<std::string> query_name(std::string_view name) {
+  // The name as it goes to DNS: no trailing dot, lower case (in `storage`
+  // only when it had upper-case letters). False when it is not askable.
+  static bool dns_name(std::string_view target, std::string& storage, std::string_view& name) {
+    name = target;
     if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-    if (!askable(name)) return std::nullopt;
-    return dns::normalize_name(name);
+    if (!askable(name)) return false;
+    if (std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+      storage = dns::normalize_name(name);
+      name = storage;
+    }
+    return true;
   }
 
   // A prefetch hint (EvalOptions::prefetch); `budgeted` hints count toward
@@ -279,14 +284,9 @@ class Evaluator {
   void hint(std::string_view target, RType type, bool budgeted) {
     if (!prefetch_) return;
     if (budgeted && prefetched_ >= kMaxLookups) return;
-    std::string_view name = target;
-    if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-    if (!askable(name)) return;
     std::string lowered;
-    if (std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
-      lowered = dns::normalize_name(name);
-      name = lowered;
-    }
+    std::string_view name;
+    if (!dns_name(target, lowered, name)) return;
     if (budgeted) ++prefetched_;
     resolver_.prefetch(name, type);
   }
@@ -318,14 +318,9 @@ class Evaluator {
   // Resolves `name`/`type`; `out` is null when the name is not askable.
   Task<bool> ask(std::string_view target, RType type, bool ignore_void, AnswerPtr& out) {
     out.reset();
-    std::string_view name = target;
-    if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-    if (!askable(name)) co_return true;
     std::string lowered;
-    if (std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
-      lowered = dns::normalize_name(name);
-      name = lowered;
-    }
+    std::string_view name;
+    if (!dns_name(target, lowered, name)) co_return true;
     if (!within_budget(name, type)) co_return false;
     out = co_await dns::AnswerAwaiter(resolver_, name, type);
     co_return accept(*out, name, type, ignore_void);
@@ -344,10 +339,14 @@ class Evaluator {
     }
     // §4.3: a malformed domain gives none without a query (ask() checks the
     // labels; a trailing dot, which ask() would drop, is malformed here).
+    // ask()'s steps, inline: one coroutine frame fewer on the hottest path.
     if (domain.empty() || domain.back() == '.') co_return true;
-    AnswerPtr answer;
-    if (!co_await ask(domain, RType::TXT, false, answer)) co_return false;
-    if (!answer) co_return true;
+    std::string lowered;
+    std::string_view name;
+    if (!dns_name(domain, lowered, name)) co_return true;
+    if (!within_budget(name, RType::TXT)) co_return false;
+    AnswerPtr answer = co_await dns::AnswerAwaiter(resolver_, name, RType::TXT);
+    if (!accept(*answer, name, RType::TXT, false)) co_return false;
     const SpfTxt& spf = spf_of(answer);
     const std::size_t count = spf.count;
     if (count > 1) {
@@ -476,9 +475,9 @@ class Evaluator {
       failure_result_ = saved_result;
       problem_ = saved_problem;
     };
-    auto normalized = query_name(target);
-    if (!normalized) co_return true;
-    std::string name = std::move(*normalized);
+    std::string lowered;
+    std::string_view name;
+    if (!dns_name(target, lowered, name)) co_return true;
     if (now() + options_.query_timeout >= deadline_) co_return true;
     AnswerPtr answer = co_await dns::AnswerAwaiter(resolver_, name, RType::TXT);
     if (options_.trace) {
@@ -738,7 +737,8 @@ Task<Evaluation> evaluate_async(dns::Resolver& resolver, Query query, const Eval
 }
 
 Evaluation evaluate(dns::Resolver& resolver, const Query& query, const EvalOptions& options) {
-  auto task = run_evaluator(resolver, query, options);
+  Evaluator ev(resolver, query, options);  // outlives the task: no frame of its own
+  auto task = ev.run();
   task.start();
   while (!task.done()) resolver.run_once();
   return task.take();
