@@ -8,6 +8,14 @@
 // RFC 7208 §4.6.4); a record with a syntax error is a permerror (the zone
 // cannot time out, so nothing else can decide first), and a permerror that
 // blames syntax in example.com's record means the parser found an error there.
+//
+// The linter on the same zone, and with the record given as a what-if
+// (--record): it reports a syntax-error finding for example.com if and only if
+// the evaluator's permerror blames the syntax of example.com's record (§4.6:
+// any syntax error makes the record a permerror). One allowance: pass 1 of the
+// evaluator goes term by term as pyspf does, so a term before the first syntax
+// error can end it with another permerror first ("includes itself", a
+// domain-spec that expands to nothing); the result is the same.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +25,7 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
+#include "spfdoctor/lint.hpp"
 #include "spfdoctor/record.hpp"
 #include "spfdoctor/spf.hpp"
 
@@ -83,7 +92,38 @@ bool is_ascii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-void check(dns::Resolver& resolver, const spfdoctor::Query& query, std::string_view record) {
+bool lint_says_syntax_error(const spfdoctor::lint::LintReport& report) {
+  return std::any_of(report.findings.begin(), report.findings.end(), [](const spfdoctor::lint::Finding& f) {
+    return f.id == "syntax-error" && f.domain == "example.com";
+  });
+}
+
+bool evaluator_says_syntax_error(const spfdoctor::Evaluation& e) {
+  return e.result == Result::PermError && e.problem &&
+         (e.problem->starts_with("syntax error in the record of example.com ") ||
+          e.problem->starts_with("the SPF record of example.com has non-ASCII"));
+}
+
+// The permerrors pass 1 of the evaluator can end with before it reaches a
+// syntax error later in the record.
+bool earlier_term_permerror(const spfdoctor::Evaluation& e) {
+  return e.result == Result::PermError && e.problem &&
+         (e.problem->find("includes itself") != std::string::npos ||
+          e.problem->find("expands to") != std::string::npos);
+}
+
+void check_lint_agrees(const spfdoctor::lint::LintReport& report, const spfdoctor::Evaluation& e,
+                       std::string_view how) {
+  const bool lint_syntax = lint_says_syntax_error(report);
+  const bool eval_syntax = evaluator_says_syntax_error(e);
+  const std::string what = std::string(how) + ": result " + std::string(to_string(e.result)) + ", problem \"" +
+                           e.problem.value_or("") + "\"";
+  FUZZ_CHECK(!eval_syntax || lint_syntax, "the evaluator saw a syntax error the linter did not; " + what);
+  FUZZ_CHECK(!lint_syntax || eval_syntax || earlier_term_permerror(e),
+             "the linter saw a syntax error, the evaluator did not; " + what);
+}
+
+spfdoctor::Evaluation check(dns::Resolver& resolver, const spfdoctor::Query& query, std::string_view record) {
   spfdoctor::EvalOptions options;
   options.timestamp = 1700000000;
   const auto e = spfdoctor::evaluate(resolver, query, options);
@@ -95,7 +135,7 @@ void check(dns::Resolver& resolver, const spfdoctor::Query& query, std::string_v
   const bool error_result = e.result == Result::PermError || e.result == Result::TempError;
   FUZZ_CHECK(error_result == e.problem.has_value(), "problem without an error result, or the reverse");
 
-  if (!spfdoctor::spf::is_spf_record(record) || !is_ascii(record)) return;
+  if (!spfdoctor::spf::is_spf_record(record) || !is_ascii(record)) return e;
   const auto parsed = spfdoctor::spf::parse_record(record);
   if (parsed.first_error() != nullptr) {
     FUZZ_CHECK(e.result == Result::PermError,
@@ -104,6 +144,7 @@ void check(dns::Resolver& resolver, const spfdoctor::Query& query, std::string_v
   if (e.problem && e.problem->starts_with("syntax error in the record of example.com ")) {
     FUZZ_CHECK(parsed.first_error() != nullptr, "evaluator saw a syntax error the parser did not: " + *e.problem);
   }
+  return e;
 }
 
 }  // namespace
@@ -120,8 +161,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   dns::ZoneResolver resolver(zone);
   const auto v4 = *IpAddress::parse_client("192.0.2.1");
   const auto v6 = *IpAddress::parse_client("2001:db8::1");
-  check(resolver, spfdoctor::Query{v4, "first.last@example.com", "mail.example.com", "rx.example.org"}, record);
-  check(resolver, spfdoctor::Query{v6, "first.last@example.com", "mail.example.com", "rx.example.org"}, record);
-  check(resolver, spfdoctor::Query{v4, "", "example.com", "rx.example.org"}, record);
+  const spfdoctor::Query queries[] = {
+      {v4, "first.last@example.com", "mail.example.com", "rx.example.org"},
+      {v6, "first.last@example.com", "mail.example.com", "rx.example.org"},
+      {v4, "", "example.com", "rx.example.org"},
+  };
+  const auto published = spfdoctor::lint::lint(resolver, "example.com");
+  for (const auto& q : queries) check_lint_agrees(published, check(resolver, q, record), "published record");
+
+  // The same text as a what-if record. The evaluator takes an override as the
+  // record without the checks a published one gets (v=spf1, ASCII), so only
+  // records that pass both are compared (reported to the evaluator's owner).
+  if (!spfdoctor::spf::is_spf_record(record) || !is_ascii(record)) return 0;
+  spfdoctor::lint::LintOptions what_if;
+  what_if.record = std::string(record);
+  const auto given = spfdoctor::lint::lint(resolver, "example.com", what_if);
+  spfdoctor::EvalOptions options;
+  options.timestamp = 1700000000;
+  options.record_overrides["example.com"] = std::string(record);
+  for (const auto& q : queries) check_lint_agrees(given, spfdoctor::evaluate(resolver, q, options), "--record");
   return 0;
 }

@@ -226,6 +226,13 @@ def check_host_corpus():
         "v=spf1 a:loop1.example.com a:alias.example.com -all",
         "v=spf1 include:neutral.example.org -all exp=why.example.com",
         "v=spf1 ?exists:%{p}.example.com ~all",
+        # linter and evaluator on syntax: an earlier term's permerror, a
+        # non-ASCII record, errors in modifiers and after the all term
+        "v=spf1 include:example.com foo:bar -all",
+        "v=spf1 a:ex\xe4mple.com -all",
+        "v=spf1 -all redirect=example.net redirect=example.net",
+        "v=spf1 ip4:192.0.2.0/33 mx//129 -all exp=%{z}",
+        "v=spf1 -all a:",
     ]:
         write("fuzz_check_host", r)
 

@@ -366,12 +366,15 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
                       node.records.size()),
           "merge them into one record: one v=spf1, all the terms, one all at the end", &node);
     }
-    if (std::any_of(node.record->begin(), node.record->end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
-      add("syntax-error", Severity::Error,
-          fmt::format("the record of {} has non-ASCII characters (RFC 7208 §3.1): receivers return permerror",
-                      node.domain),
-          "retype the record by hand: copy and paste often brings invisible characters", &node);
-    }
+  }
+  // Every character of a record is in the §12 grammar, which is US-ASCII
+  // only: published or given, a record with other bytes is a permerror (the
+  // evaluator refuses a published one before parsing it).
+  if (std::any_of(node.record->begin(), node.record->end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    add("syntax-error", Severity::Error,
+        fmt::format("{} has non-ASCII characters (RFC 7208 §3.1, §12): receivers return permerror",
+                    top && options_.record ? "the given record" : "the record of " + node.domain),
+        "retype the record by hand: copy and paste often brings invisible characters", &node);
   }
   auto rec = spf::parse_record(*node.record);
   ancestors.insert(node.domain);

@@ -123,6 +123,30 @@ TEST(Lint, SyntaxErrorNamesTermAndPosition) {
   EXPECT_NE(it->message.find("byte 21"), std::string::npos);
 }
 
+// A syntax-error finding iff the evaluator's permerror blames syntax (the
+// fuzz_check_host invariant): non-ASCII bytes are outside the §12 grammar in a
+// given record as in a published one.
+TEST(Lint, NonAsciiIsASyntaxErrorPublishedOrGiven) {
+  auto zone = std::make_shared<dns::ZoneData>();
+  dns::Record txt;
+  txt.type = dns::RType::TXT;
+  txt.strings = {"v=spf1 a:ex\xc3\xa4mple.com -all"};
+  zone->add("uml.example", txt);
+  dns::ZoneResolver resolver(zone);
+  auto published = lint(resolver, "uml.example");
+  EXPECT_TRUE(has(published, "syntax-error")) << ids(published);
+  const auto e = evaluate(resolver, Query{*IpAddress::parse("192.0.2.1"), "a@uml.example", "", "unknown"});
+  EXPECT_EQ(e.result, Result::PermError);
+
+  LintOptions o;
+  o.record = "v=spf1 ip4:192.0.2.1 a:ex\xc3\xa4mple.com -all";
+  auto given = check("clean.example", o);
+  auto it = std::find_if(given.findings.begin(), given.findings.end(), [](const Finding& f) { return f.id == "syntax-error"; });
+  ASSERT_NE(it, given.findings.end()) << ids(given);
+  EXPECT_NE(it->message.find("the given record has non-ASCII"), std::string::npos) << it->message;
+  EXPECT_EQ(given.verdict, "errors");
+}
+
 TEST(Lint, CountsGoOnPastTheLimitAndTheTreeIsWhole) {
   auto r = check("toomany.example");
   EXPECT_EQ(r.lookups, 12);
