@@ -104,6 +104,7 @@ class [[nodiscard]] Task {
     std::optional<T> value;
     std::exception_ptr error;
     std::coroutine_handle<> continuation;
+    std::size_t* finished = nullptr;  // top level: counted up when the task ends
 
     static void* operator new(std::size_t size) { return detail::FramePool::allocate(size); }
     static void operator delete(void* p, std::size_t size) noexcept { detail::FramePool::release(p, size); }
@@ -113,6 +114,7 @@ class [[nodiscard]] Task {
     struct FinalAwaiter {
       bool await_ready() noexcept { return false; }
       std::coroutine_handle<> await_suspend(std::coroutine_handle<promise_type> h) noexcept {
+        if (auto* f = h.promise().finished) ++*f;
         auto next = h.promise().continuation;
         return next ? next : std::noop_coroutine();
       }
@@ -150,6 +152,12 @@ class [[nodiscard]] Task {
 
   // For the top level: start, then poll done() while driving the event loop.
   void start() { handle_.resume(); }
+  // Same, counting `*finished` up when the task ends (a runner of many tasks
+  // then knows how many still run without polling each).
+  void start(std::size_t& finished) {
+    handle_.promise().finished = &finished;
+    handle_.resume();
+  }
   [[nodiscard]] bool done() const { return handle_.done(); }
   T take() {
     auto& p = handle_.promise();

@@ -27,10 +27,11 @@ void run_ordered(dns::Resolver& resolver, std::size_t in_flight, Next&& next, Em
   if (in_flight == 0) in_flight = 1;
   const std::size_t window_max = in_flight * 4;
   std::deque<Slot<T, Meta>> window;
-  std::size_t running = 0;
+  std::size_t started = 0;
+  std::size_t finished = 0;  // counted by the tasks themselves as they end
   bool more = true;
   while (true) {
-    while (more && running < in_flight && window.size() < window_max) {
+    while (more && started - finished < in_flight && window.size() < window_max) {
       window.emplace_back();
       if (!next(window.back())) {
         window.pop_back();
@@ -38,16 +39,15 @@ void run_ordered(dns::Resolver& resolver, std::size_t in_flight, Next&& next, Em
         break;
       }
       if (window.back().task) {
-        ++running;
-        window.back().task->start();
+        ++started;
+        window.back().task->start(finished);
       }
     }
     while (!window.empty() && window.front().done()) {
       emit(window.front());
       window.pop_front();
     }
-    running = 0;
-    for (const auto& s : window) running += s.done() ? 0 : 1;
+    const std::size_t running = started - finished;
     if (window.empty() && !more) break;
     if (running > 0 && (running >= in_flight || window.size() >= window_max || !more)) resolver.run_once();
   }
