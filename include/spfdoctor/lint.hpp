@@ -87,7 +87,8 @@ struct LintReport {
 [[nodiscard]] LintReport lint(dns::Resolver& resolver, const std::string& domain, const LintOptions& options = {});
 
 // A name a user may type as a domain to check: letters, digits, '-', '_';
-// labels of 1-63 octets; at most 253 in all; one trailing dot allowed.
+// labels of 1-63 octets; at most 253 in all; one trailing dot allowed; the
+// last label not all digits (an IPv4 address is not a domain name).
 [[nodiscard]] bool is_plausible_domain(std::string_view name);
 
 // Sending providers --provider knows (data: src/diagnose/providers.cpp,

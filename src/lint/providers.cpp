@@ -8,16 +8,22 @@ bool is_plausible_domain(std::string_view d) {
   if (!d.empty() && d.back() == '.') d.remove_suffix(1);
   if (d.empty() || d.size() > 253) return false;
   std::size_t label = 0;
+  bool digits_only = true;  // in the current label
   for (char c : d) {
     if (c == '.') {
       if (label == 0) return false;
       label = 0;
+      digits_only = true;
       continue;
     }
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    const bool digit = c >= '0' && c <= '9';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || digit || c == '-' || c == '_';
     if (!ok || ++label > 63) return false;
+    digits_only = digits_only && digit;
   }
-  return label > 0;
+  // No top-level domain is all digits (RFC 3696 §2): "192.0.2.1" is an
+  // address, not a name.
+  return label > 0 && !digits_only;
 }
 
 const diagnose::Provider* provider_by_id(std::string_view id) {

@@ -1,12 +1,13 @@
 // spfdoctor bounce: read a bounce (NDR / DSN) and say what to do.
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
+#include <vector>
 
 #include "common.hpp"
 #include "spfdoctor/bounce.hpp"
@@ -22,20 +23,33 @@ struct BounceArgs {
   bool no_dns = false;
 };
 
-// Reads at most `limit` + 1 bytes, so that an oversized input is refused without reading it all.
+// Reads at most `limit` + 1 bytes, so that an oversized input is refused
+// without reading it all. A directory, a file that cannot be opened and a
+// read that fails are errors naming the file and the reason.
 std::string read_input(const std::string& path, std::size_t limit) {
-  std::ifstream file;
-  std::istream* in = &std::cin;
+  int fd = STDIN_FILENO;
   if (path != "-") {
-    file.open(path, std::ios::binary);
-    if (!file) throw UserError(fmt::format("cannot read \"{}\": {}", path, std::strerror(errno)));
-    in = &file;
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw UserError(fmt::format("cannot read \"{}\": {}", path, std::strerror(errno)));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() {
+      if (fd != STDIN_FILENO) ::close(fd);
+    }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    throw UserError(fmt::format("cannot read \"{}\": {}", path, std::strerror(EISDIR)));
   }
   std::string data;
   std::vector<char> buf(1 << 16);
-  while (*in) {
-    in->read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    data.append(buf.data(), static_cast<std::size_t>(in->gcount()));
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw UserError(fmt::format("cannot read \"{}\": {}", path, std::strerror(errno)));
+    if (n == 0) break;
+    data.append(buf.data(), static_cast<std::size_t>(n));
     if (data.size() > limit) {
       throw UserError(
           fmt::format("\"{}\" is larger than {} MiB; a bounce is never that big", path, limit / (1024 * 1024)));

@@ -1,9 +1,13 @@
 #include "common.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 #include "spfdoctor/net_resolver.hpp"
 
@@ -12,7 +16,19 @@ namespace spfdoctor::cli {
 void GlobalOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--dns-server", dns_servers, "Ask this DNS server (ADDR[:PORT], repeatable)");
   cmd.add_option("--zone", zones, "Answer every query from this RFC 1035 master file (repeatable)");
-  cmd.add_option("--timeout", timeout, "Per-query timeout in seconds (default 5)")->check(CLI::PositiveNumber);
+  // Up to an hour: a check's budget grows with it (docs/cli.md), and the
+  // value becomes milliseconds in a 64-bit count.
+  cmd.add_option("--timeout", timeout, "Per-query timeout in seconds (default 5, at most 3600)")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            char* end = nullptr;
+            const double v = std::strtod(text.c_str(), &end);
+            if (text.empty() || end == nullptr || *end != '\0' || !std::isfinite(v) || v <= 0 || v > 3600) {
+              return fmt::format("\"{}\" is not a number of seconds above 0 and at most 3600", text);
+            }
+            return std::string();
+          },
+          "SECONDS"));
   cmd.add_option("--dns-in-flight", dns_in_flight,
                  "DNS queries on the wire at once; more wait their turn (default 192)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{65535}));
@@ -61,6 +77,17 @@ std::unique_ptr<dns::Resolver> make_resolver(const GlobalOptions& g) {
 
 bool stdout_is_tty() {
   return isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+}
+
+void open_input(std::ifstream& file, const std::string& path, const std::string& what) {
+  const std::string name = (what.empty() ? "" : what + " ") + "\"" + path + "\"";
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    throw UserError(fmt::format("cannot read {}: {}", name, std::strerror(EISDIR)));
+  }
+  errno = 0;
+  file.open(path, std::ios::binary);
+  if (!file) throw UserError(fmt::format("cannot read {}: {}", name, std::strerror(errno ? errno : EIO)));
 }
 
 IpAddress parse_ip_or_throw(const std::string& text, int code) {

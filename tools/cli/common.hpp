@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -43,6 +44,10 @@ using ResolverFactory = std::function<std::unique_ptr<dns::Resolver>()>;
 [[nodiscard]] ResolverFactory make_resolver_factory(const GlobalOptions& g);
 [[nodiscard]] bool stdout_is_tty();
 [[nodiscard]] IpAddress parse_ip_or_throw(const std::string& text, int code);
+// Opens `path` for reading, or throws UserError (exit 1)
+// `cannot read [WHAT ]"PATH": REASON`. A directory, which opens and then
+// reads as nothing, is refused like a file that cannot be opened.
+void open_input(std::ifstream& file, const std::string& path, const std::string& what = "");
 
 // A command adds its subcommand to the app and returns what runs it.
 using Runner = std::function<int()>;

@@ -40,8 +40,7 @@ int run_eval_batch(const GlobalOptions& g, const EvalArgs& a, dns::Resolver& res
   std::ifstream file;
   std::istream* in = &std::cin;
   if (a.batch != "-") {
-    file.open(a.batch);
-    if (!file) throw UserError(fmt::format("cannot read batch file \"{}\": {}", a.batch, std::strerror(errno)));
+    open_input(file, a.batch, "batch file");
     in = &file;
   }
   EvalOptions opts;

@@ -20,9 +20,12 @@ struct LintArgs {
 
 
 int run_lint(const GlobalOptions& g, const LintArgs& a) {
+  if (IpAddress::parse(a.domain)) {
+    throw UserError("not a domain name: \"" + a.domain + "\" is an IP address (--ip tests one)", kExitUsage);
+  }
+  if (!lint::is_plausible_domain(a.domain)) throw UserError("not a domain name: \"" + a.domain + "\"", kExitUsage);
   std::string domain = a.domain;
-  if (!domain.empty() && domain.back() == '.') domain.pop_back();
-  if (!lint::is_plausible_domain(domain)) throw UserError("not a domain name: \"" + a.domain + "\"", kExitUsage);
+  if (domain.back() == '.') domain.pop_back();
   lint::LintOptions o;
   if (a.record_given) o.record = a.record;
   if (!a.ip.empty()) o.ip = parse_ip_or_throw(a.ip, kExitUsage);

@@ -2,6 +2,7 @@
 // library. See docs/cli.md.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "common.hpp"
@@ -22,6 +23,26 @@ int run_main(int argc, char** argv) {
   commands.push_back(add_scan_command(app));
   commands.push_back(add_serve_command(app));
 
+  // CLI11 says only "A subcommand is required" for a mistyped command or an
+  // option before the command: name what was wrong.
+  std::string known;
+  for (const auto& c : commands) known += (known.empty() ? "" : ", ") + c.app->get_name();
+  if (argc < 2) {
+    fmt::print(stderr, "spfdoctor: no command given (commands: {}; spfdoctor --help)\n", known);
+    return kExitUsage;
+  }
+  const std::string first = argv[1];
+  const bool help_or_version = first == "-h" || first == "--help" || first == "--version";
+  if (!help_or_version && first.starts_with("-")) {
+    fmt::print(stderr, "spfdoctor: unknown option \"{}\": options come after the command (spfdoctor COMMAND --help)\n",
+               first);
+    return kExitUsage;
+  }
+  if (!help_or_version && std::none_of(commands.begin(), commands.end(),
+                                       [&](const Command& c) { return c.app->get_name() == first; })) {
+    fmt::print(stderr, "spfdoctor: unknown command \"{}\" (commands: {})\n", first, known);
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -129,8 +129,7 @@ int run_scan(const GlobalOptions& g, const ScanArgs& a) {
   std::istream* in = &std::cin;
   std::size_t total = 0;
   if (a.input != "-") {
-    file.open(a.input);
-    if (!file) throw UserError(fmt::format("cannot read \"{}\": {}", a.input, std::strerror(errno)));
+    open_input(file, a.input);
     std::string line;
     while (std::getline(file, line)) total += clean_domain(line).empty() || line[0] == '#' ? 0 : 1;
     file.clear();
