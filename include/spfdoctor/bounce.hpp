@@ -71,6 +71,10 @@ struct ParseOptions {
   std::size_t max_bytes = 20 * 1024 * 1024;  // refuse larger input
   std::size_t max_depth = 12;                // nested MIME levels
   std::size_t max_parts = 400;               // MIME leaf parts
+  std::size_t max_recipients = 1000;         // recipients listed; a note counts the rest
+  std::size_t max_field = 4096;              // bytes kept of a header field (subject, addresses, dates)
+  std::size_t max_diagnostic = 16384;        // bytes kept of a recipient's diagnostic text
+  std::size_t max_hops = 100;                // Received: hops kept (RFC 5321 §6.3 loop limit)
 };
 
 // A message that cannot be read as a bounce at all (too big, not a message).

@@ -519,6 +519,58 @@ std::string_view describe_reason(std::string_view reason) {
   return it == m.end() ? std::string_view("unknown reason") : std::string_view(it->second);
 }
 
+namespace {
+
+// Keeps at most `max` bytes of `s`, not cutting a UTF-8 sequence; true if cut.
+bool cut_to(std::string& s, std::size_t max) {
+  if (s.size() <= max) return false;
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  s.resize(end);
+  s += "...";
+  return true;
+}
+
+// The report repeats what the bounce says; a header field of megabytes or a
+// hundred thousand Received hops would only make it that large (docs/cli.md,
+// bounce limits).
+void apply_output_limits(Bounce& b, const ParseOptions& o) {
+  bool cut = false;
+  for (auto* s : {&b.subject, &b.bounce_from, &b.bounce_date, &b.reporting_mta, &b.generating_server,
+                  &b.arrival_date, &b.original.from, &b.original.envelope_from, &b.original.to, &b.original.subject,
+                  &b.original.message_id, &b.original.date}) {
+    cut = cut_to(*s, o.max_field) || cut;
+  }
+  if (b.recipients.size() > o.max_recipients) {
+    b.notes.push_back("the bounce names " + std::to_string(b.recipients.size()) + " recipients; the first " +
+                      std::to_string(o.max_recipients) + " are listed");
+    b.recipients.resize(o.max_recipients);
+  }
+  for (auto& r : b.recipients) {
+    for (auto* s : {&r.recipient, &r.status, &r.reply_code, &r.action, &r.remote_mta, &r.command,
+                    &r.original_recipient, &r.last_attempt, &r.diagnostic_type}) {
+      cut = cut_to(*s, o.max_field) || cut;
+    }
+    cut = cut_to(r.diagnostic, o.max_diagnostic) || cut;
+  }
+  if (b.original.received.size() > o.max_hops) {
+    b.notes.push_back("the original message has " + std::to_string(b.original.received.size()) +
+                      " Received: fields; the first " + std::to_string(o.max_hops) + " are listed");
+    b.original.received.resize(o.max_hops);
+  }
+  for (auto& hop : b.original.received) {
+    for (auto* s : {&hop.from_host, &hop.from_ip, &hop.by_host, &hop.with, &hop.id, &hop.for_addr, &hop.date, &hop.raw}) {
+      cut = cut_to(*s, o.max_field) || cut;
+    }
+  }
+  if (cut) {
+    b.notes.push_back("fields longer than " + std::to_string(o.max_field) + " bytes (diagnostics: " +
+                      std::to_string(o.max_diagnostic) + ") are cut, ending in \"...\"");
+  }
+}
+
+}  // namespace
+
 Bounce parse(std::string_view raw, const ParseOptions& options) {
   if (raw.size() > options.max_bytes) {
     throw ParseError("message is " + std::to_string(raw.size()) + " bytes, over the limit of " +
@@ -854,6 +906,11 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
     }
   }
 
+  if (drafts.size() > options.max_recipients) {
+    b.notes.push_back("the bounce names " + std::to_string(drafts.size()) + " recipients; the first " +
+                      std::to_string(options.max_recipients) + " are listed");
+    drafts.erase(drafts.begin() + static_cast<std::ptrdiff_t>(options.max_recipients), drafts.end());
+  }
   const bool delayed = says_delayed(b.subject, report);
   for (auto& x : drafts) {
     auto& r = x.r;
@@ -993,18 +1050,25 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
     if (b.generating_server.empty() || b.generating_server.find('.') == std::string::npos)
       b.generating_server = b.reporting_mta;
   }
-  if (!mbox_rest.empty() && options.max_depth > 0) {
+  static constexpr std::string_view kMboxCut =
+      "the mbox holds more messages than are read (one, and one more for each level of MIME nesting allowed); "
+      "the recipients of the first ones are listed";
+  if (!mbox_rest.empty() && options.max_depth == 0) {
+    b.notes.emplace_back(kMboxCut);
+  } else if (!mbox_rest.empty()) {
     ParseOptions more = options;
     more.max_depth = options.max_depth - 1;
     try {
       Bounce next = parse(mbox_rest, more);
       for (auto& r : next.recipients) b.recipients.push_back(std::move(r));
-      b.notes.push_back("the mbox holds more than one message; the recipients of all are listed");
+      const bool rest_cut = std::find(next.notes.begin(), next.notes.end(), kMboxCut) != next.notes.end();
+      b.notes.emplace_back(rest_cut ? kMboxCut : "the mbox holds more than one message; the recipients of all are listed");
     } catch (const ParseError&) {
       b.notes.push_back("the mbox holds more than one message; only the first could be read");
     }
   }
   if (b.recipients.empty()) b.notes.push_back("no bounced recipient could be found in this message");
+  apply_output_limits(b, options);
   return b;
 }
 

@@ -37,6 +37,12 @@ constexpr int kMaxVoid = 2;
 constexpr int kMaxMxNames = 10;
 constexpr std::size_t kUdpLimit = 512;
 constexpr int kMaxDepth = 20;
+// The linter follows every branch, not just the ones an evaluation takes, so
+// nothing like the 10-lookup limit stops it: a record including the same name
+// twice, whose record does the same, doubles the work at each level (2^20
+// records for 20 names). Real trees have a few dozen records at most.
+constexpr int kMaxTreeRecords = 100;
+constexpr int kMaxQueries = 500;
 
 bool has_macro(std::string_view s) { return s.find('%') != std::string_view::npos; }
 
@@ -93,8 +99,14 @@ class Linter {
     report_.findings.push_back(std::move(f));
   }
 
-  // Asks and notes DNS failures as findings; returns null when it failed.
+  // Asks and notes DNS failures as findings; returns null when it failed, or
+  // when the lint has made kMaxQueries queries already.
   Task<AnswerPtr> ask(const std::string& name, RType type, const TreeNode& node) {
+    if (queries_ >= kMaxQueries) {
+      limit_hit_ = true;
+      co_return nullptr;
+    }
+    ++queries_;
     auto q = dns::normalize_name(name);
     AnswerPtr a = co_await dns::AnswerAwaiter(resolver_, q, type);
     if (a->status != dns::Status::Ok && a->status != dns::Status::NxDomain) {
@@ -144,6 +156,13 @@ class Linter {
   }
 
   void totals_findings() {
+    if (limit_hit_) {
+      add("lint-limit", Severity::Warning,
+          fmt::format("the include/redirect tree is larger than spfdoctor follows ({} records, {} DNS queries), so "
+                      "the counts are lower bounds; receivers stop far earlier, at 10 lookups",
+                      kMaxTreeRecords, kMaxQueries),
+          "cut the record down to the senders you use: no receiver evaluates a tree this large");
+    }
     if (report_.lookups > kMaxLookups) {
       add("too-many-lookups", Severity::Error,
           fmt::format("the record needs {} DNS lookups; RFC 7208 §4.6.4 allows 10, so receivers return permerror "
@@ -289,11 +308,20 @@ class Linter {
   LintOptions options_;
   LintReport report_;
   int total_voids_ = 0;
+  int records_walked_ = 0;
+  int queries_ = 0;
+  bool limit_hit_ = false;          // kMaxTreeRecords or kMaxQueries reached
   std::set<std::string> includes_;  // every include target seen in the tree
 };
 
 Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ancestors, int depth) {
   const bool top = depth == 0;
+  if (records_walked_ >= kMaxTreeRecords || queries_ >= kMaxQueries) {
+    limit_hit_ = true;
+    node.problem = "not followed: the tree is larger than spfdoctor follows";
+    co_return void_type{};
+  }
+  ++records_walked_;
   const bool acts_as_top = top || node.via == "redirect";
   // The record: published, or the one given with --record for the top.
   if (top && options_.record) {
@@ -309,7 +337,7 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
   } else {
     AnswerPtr txt = co_await ask(node.domain, RType::TXT, node);
     if (!txt) {
-      node.problem = "DNS error";
+      node.problem = limit_hit_ ? "not followed: the tree is larger than spfdoctor follows" : "DNS error";
       co_return void_type{};
     }
     count_void(node, *txt);
@@ -481,7 +509,10 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
                             t.text, target, names),
                 "list the sending hosts with ip4/ip6 instead of mx", &node, &t);
           }
+          // Past 10 names receivers return permerror without looking any up.
+          int looked_up = 0;
           for (const auto& rr : mx->records) {
+            if (looked_up++ >= kMaxMxNames) break;
             auto host = dns::normalize_name(rr.target);
             if (host.empty()) continue;  // null MX (RFC 7505)
             node.mx_hosts.push_back(host);
