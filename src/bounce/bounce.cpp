@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -521,6 +522,27 @@ std::string_view describe_reason(std::string_view reason) {
 
 namespace {
 
+// JSON nested at most 32 levels deep, else a discarded value (checked before
+// parsing, strings skipped).
+nlohmann::json shallow_json(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > 32) return nlohmann::json(nlohmann::json::value_t::discarded);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return nlohmann::json::parse(text, nullptr, false);
+}
+
 // Keeps at most `max` bytes of `s`, not cutting a UTF-8 sequence; true if cut.
 bool cut_to(std::string& s, std::size_t max) {
   if (s.size() <= max) return false;
@@ -735,40 +757,62 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
     try {
       const auto open = d.text.find('{');
       const auto close = d.text.rfind('}');
-      auto outer = nlohmann::json::parse(
-          d.text.substr(open, close == std::string::npos || close < open ? std::string::npos : close - open + 1),
-          nullptr, false);
-      nlohmann::json msg = outer;
-      if (outer.is_object() && outer.contains("Message") && outer["Message"].is_string())
-        msg = nlohmann::json::parse(outer["Message"].get<std::string>(), nullptr, false);
-      if (msg.is_object()) {
-        const std::string type = msg.value("notificationType", "");
-        b.system = "amazonses";
-        auto js = [](const nlohmann::json& o, const char* k) {
-          return o.contains(k) && o[k].is_string() ? o[k].get<std::string>() : std::string();
+      const std::string_view json_text = std::string_view(d.text).substr(
+          open == std::string::npos ? d.text.size() : open,
+          close == std::string::npos || close < open ? std::string::npos : close - open + 1);
+      // nlohmann::json parses deep nesting without recursion, but copies and
+      // dumps it recursively: 200,000 '[' overflowed the stack (a crash of
+      // `bounce`, and of `serve` for everyone). A notification is 5 levels deep.
+      const auto outer = shallow_json(json_text);
+      const nlohmann::json* msg = &outer;
+      nlohmann::json inner;
+      if (outer.is_object() && outer.contains("Message") && outer["Message"].is_string()) {
+        inner = shallow_json(outer["Message"].get_ref<const std::string&>());
+        msg = &inner;
+      }
+      // Members by reference: value() would copy whole subtrees.
+      auto member = [](const nlohmann::json& o, const char* k) -> const nlohmann::json* {
+        if (!o.is_object()) return nullptr;
+        auto it = o.find(k);
+        return it == o.end() ? nullptr : &*it;
+      };
+      auto array_of = [&](const nlohmann::json* o, const char* k) {
+        static const nlohmann::json kEmpty = nlohmann::json::array();
+        const nlohmann::json* a = o ? member(*o, k) : nullptr;
+        return a && a->is_array() ? std::cref(*a) : std::cref(kEmpty);
+      };
+      if (msg->is_object()) {
+        auto js = [&](const nlohmann::json* o, const char* k) {
+          const nlohmann::json* v = o ? member(*o, k) : nullptr;
+          return v && v->is_string() ? v->get<std::string>() : std::string();
         };
-        if (type == "Bounce" && msg.contains("bounce")) {
-          for (const auto& r : msg["bounce"].value("bouncedRecipients", nlohmann::json::array())) {
+        const std::string type = js(msg, "notificationType");
+        b.system = "amazonses";
+        const nlohmann::json* bounce_part = member(*msg, "bounce");
+        const nlohmann::json* complaint = member(*msg, "complaint");
+        const nlohmann::json* delivery = member(*msg, "delivery");
+        if (type == "Bounce" && bounce_part) {
+          for (const auto& r : array_of(bounce_part, "bouncedRecipients").get()) {
             Draft x;
-            x.r.recipient = lower(js(r, "emailAddress"));
-            x.r.action = js(r, "action");
-            x.dsn_status = js(r, "status");
+            x.r.recipient = lower(js(&r, "emailAddress"));
+            x.r.action = js(&r, "action");
+            x.dsn_status = js(&r, "status");
             std::string type2;
-            x.r.diagnostic = typed_value(js(r, "diagnosticCode"), &type2);
+            x.r.diagnostic = typed_value(js(&r, "diagnosticCode"), &type2);
             x.r.diagnostic_type = lower(type2);
             if (!x.r.recipient.empty()) drafts.push_back(std::move(x));
           }
-        } else if (type == "Complaint" && msg.contains("complaint")) {
-          for (const auto& r : msg["complaint"].value("complainedRecipients", nlohmann::json::array())) {
+        } else if (type == "Complaint" && complaint) {
+          for (const auto& r : array_of(complaint, "complainedRecipients").get()) {
             Draft x;
-            x.r.recipient = lower(js(r, "emailAddress"));
+            x.r.recipient = lower(js(&r, "emailAddress"));
             x.r.reason = "feedback";
             if (!x.r.recipient.empty()) drafts.push_back(std::move(x));
           }
-          b.feedback_type = lower(js(msg["complaint"], "complaintFeedbackType"));
-        } else if (type == "Delivery" && msg.contains("delivery")) {
-          const std::string resp = js(msg["delivery"], "smtpResponse");
-          for (const auto& r : msg["delivery"].value("recipients", nlohmann::json::array())) {
+          b.feedback_type = lower(js(complaint, "complaintFeedbackType"));
+        } else if (type == "Delivery" && delivery) {
+          const std::string resp = js(delivery, "smtpResponse");
+          for (const auto& r : array_of(delivery, "recipients").get()) {
             if (!r.is_string()) continue;
             Draft x;
             x.r.recipient = lower(r.get<std::string>());
@@ -777,10 +821,10 @@ Bounce parse(std::string_view raw, const ParseOptions& options) {
             drafts.push_back(std::move(x));
           }
         }
-        if (msg.contains("mail") && msg["mail"].is_object()) {
-          std::string src = js(msg["mail"], "source");
+        if (const nlohmann::json* mail = member(*msg, "mail"); mail && mail->is_object()) {
+          std::string src = js(mail, "source");
           if (!src.empty() && b.original.envelope_from.empty()) b.original.envelope_from = lower(src);
-          std::string ip = js(msg["mail"], "sourceIp");
+          std::string ip = js(mail, "sourceIp");
           if (!ip.empty()) b.notes.push_back("Amazon SES sourceIp " + ip);
         }
       }

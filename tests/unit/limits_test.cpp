@@ -179,5 +179,30 @@ TEST(InputLimits, MboxWithMoreMessagesThanReadSaysSo) {
   EXPECT_FALSE(has_note(b, "the recipients of all are listed"));
 }
 
+// nlohmann::json copies nested values recursively: an SES notification of
+// 200,000 '[' overflowed the stack (crashing `bounce`, and `serve` for
+// everyone). Past 32 levels it is not read as JSON.
+TEST(InputLimits, DeeplyNestedSesJsonIsNotFollowed) {
+  const std::string deep = "From: no-reply@sns.amazonaws.com\nSubject: AWS Notification Message\n\n"
+                           "{\"notificationType\":\"Bounce\",\"bounce\":" +
+                           std::string(200000, '[') + std::string(200000, ']') + "}\n";
+  const auto b = bounce::parse(deep);
+  EXPECT_TRUE(b.recipients.empty());
+  // A real notification (nested in an SNS envelope) still reads.
+  const std::string ses =
+      "From: no-reply@sns.amazonaws.com\nSubject: AWS Notification Message\n\n"
+      "{\"Type\":\"Notification\",\"Message\":\"{\\\"notificationType\\\":\\\"Bounce\\\",\\\"bounce\\\":"
+      "{\\\"bounceType\\\":\\\"Permanent\\\",\\\"bouncedRecipients\\\":[{\\\"emailAddress\\\":"
+      "\\\"bob@example.net\\\",\\\"action\\\":\\\"failed\\\",\\\"status\\\":\\\"5.7.23\\\","
+      "\\\"diagnosticCode\\\":\\\"smtp; 550 5.7.23 SPF\\\"}]},\\\"mail\\\":{\\\"source\\\":"
+      "\\\"alice@example.com\\\",\\\"sourceIp\\\":\\\"192.0.2.1\\\"}}\"}\n";
+  const auto s = bounce::parse(ses);
+  ASSERT_EQ(s.recipients.size(), 1u);
+  EXPECT_EQ(s.recipients[0].recipient, "bob@example.net");
+  EXPECT_EQ(s.recipients[0].status, "5.7.23");
+  EXPECT_EQ(s.original.envelope_from, "alice@example.com");
+  EXPECT_EQ(s.system, "amazonses");
+}
+
 }  // namespace
 }  // namespace spfdoctor
