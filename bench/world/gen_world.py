@@ -210,10 +210,10 @@ def weighted(rng, pairs):
     return pairs[-1][0]
 
 
-def build(n_domains, seed):
-    rng = random.Random(seed)
-    w = World(rng)
-
+def setup(w, rng):
+    """The shared part of a world: the providers' records, Salesforce's exists:
+    targets, Google's MX hosts, the hosting companies. Returns what customer()
+    needs: (hoster_info, google_mx, salesforce_ips). Also used by gen_million.py."""
     for key, (_, recs, _, _, _) in PROVIDERS.items():
         for owner, text in recs.items():
             w.txt(owner, text)
@@ -247,17 +247,28 @@ def build(n_domains, seed):
         hoster_info[h] = blocks + relay_ips
     # A domain that exists but publishes no SPF (included by mistake by some customers).
     w.txt("newsletter-tools.com", "google-site-verification=Zq3t0n0SPFhereAtAll")
+    return hoster_info, google_mx, salesforce_ips
 
+
+def new_domain_name(rng, used):
+    """A customer domain name not in `used` (and adds it there)."""
+    while True:
+        a, b = rng.choice(WORDS), rng.choice(WORDS)
+        sep = rng.choice(["", "", "-"])
+        name = "%s%s%s" % (a, sep, b) + (str(rng.randint(1, 999)) if rng.random() < 0.35 else "")
+        d = "%s.%s" % (name, weighted(rng, TLDS))
+        if d not in used and a != b:
+            used.add(d)
+            return d
+
+
+def build(n_domains, seed):
+    rng = random.Random(seed)
+    w = World(rng)
+    hoster_info, google_mx, salesforce_ips = setup(w, rng)
     used = set()
     for idx in range(n_domains):
-        while True:
-            a, b = rng.choice(WORDS), rng.choice(WORDS)
-            sep = rng.choice(["", "", "-"])
-            name = "%s%s%s" % (a, sep, b) + (str(rng.randint(1, 999)) if rng.random() < 0.35 else "")
-            d = "%s.%s" % (name, weighted(rng, TLDS))
-            if d not in used and a != b:
-                used.add(d)
-                break
+        d = new_domain_name(rng, used)
         customer(w, rng, d, hoster_info, google_mx, salesforce_ips)
     return w
 
