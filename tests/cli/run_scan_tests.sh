@@ -75,6 +75,18 @@ head -c -40 "$TMP/full.jsonl" >"$TMP/cut.jsonl"
 "$BIN" scan "$TMP/domains" --zone "$TMP/zone" --out "$TMP/cut.jsonl" --resume 2>/dev/null
 cmp -s "$TMP/full.jsonl" "$TMP/cut.jsonl" && ok || bad "partial line not redone"
 
+# A complete but damaged last line is redone; damage with complete lines after
+# it is not what an interruption leaves: refused, the file left as it was.
+head -n 10 "$TMP/full.jsonl" >"$TMP/tail.jsonl"
+echo '{"domain":"d10.scan.te' >>"$TMP/tail.jsonl"
+"$BIN" scan "$TMP/domains" --zone "$TMP/zone" --out "$TMP/tail.jsonl" --resume 2>/dev/null
+cmp -s "$TMP/full.jsonl" "$TMP/tail.jsonl" && ok || bad "damaged last line not redone"
+{ head -n 3 "$TMP/full.jsonl"; echo 'garbage'; sed -n 5,6p "$TMP/full.jsonl"; } >"$TMP/mid.jsonl"
+cp "$TMP/mid.jsonl" "$TMP/mid.before"
+"$BIN" scan "$TMP/domains" --zone "$TMP/zone" --out "$TMP/mid.jsonl" --resume 2>"$TMP/err5"; rc=$?
+[[ $rc -eq 1 ]] && grep -q "line 4 .* is not a scan line" "$TMP/err5" && cmp -s "$TMP/mid.jsonl" "$TMP/mid.before" \
+  && ok || bad "damage in the middle: rc $rc, $(cat "$TMP/err5")"
+
 # stdin, and bad input.
 printf 'd0.scan.test\nd1.scan.test\n' | "$BIN" scan - --zone "$TMP/zone" >"$TMP/out" 2>/dev/null
 [[ $(wc -l <"$TMP/out") -eq 2 ]] && ok || bad "stdin"

@@ -2,6 +2,7 @@
 // input order: the shape shared by `eval --batch` and `scan`.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <deque>
 #include <optional>
@@ -21,11 +22,12 @@ struct Slot {
 // `next(slot)` fills a slot from the input and returns false at its end.
 // `emit(slot)` is called once per slot, in input order, when it is done.
 // At most `in_flight` tasks run at once; finished slots wait for earlier ones
-// in a window of 4 * in_flight, so memory stays bounded.
+// in a window of in_flight + min(3 * in_flight, 1024) slots, so memory stays
+// bounded (a slow check holds up at most that many finished ones).
 template <class T, class Meta, class Next, class Emit>
 void run_ordered(dns::Resolver& resolver, std::size_t in_flight, Next&& next, Emit&& emit) {
   if (in_flight == 0) in_flight = 1;
-  const std::size_t window_max = in_flight * 4;
+  const std::size_t window_max = in_flight + std::min<std::size_t>(in_flight * 3, 1024);
   std::deque<Slot<T, Meta>> window;
   std::size_t started = 0;
   std::size_t finished = 0;  // counted by the tasks themselves as they end
