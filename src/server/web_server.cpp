@@ -249,15 +249,38 @@ struct Server::Impl {
       });
     });
 
-    http.Post("/api/v1/bounce", [this](const httplib::Request& req, httplib::Response& res) {
+    // The body is read here, not by cpp-httplib: it would parse a body sent
+    // as application/x-www-form-urlencoded (curl's default for --data-binary)
+    // as a form, and refuse one over 8 KiB with 413. A multipart/form-data
+    // upload (curl -F file=@bounce.eml) gives its first part.
+    http.Post("/api/v1/bounce", [this](const httplib::Request& req, httplib::Response& res,
+                                       const httplib::ContentReader& content) {
+      std::string body;
+      bool read = false;
+      if (req.is_multipart_form_data()) {
+        int parts = 0;
+        read = content([&](const httplib::MultipartFormData&) { return ++parts > 0; },
+                       [&](const char* data, std::size_t n) {
+                         if (parts == 1) body.append(data, n);
+                         return true;
+                       });
+      } else {
+        read = content([&](const char* data, std::size_t n) {
+          body.append(data, n);
+          return true;
+        });
+      }
+      // cpp-httplib has set the status (400, or 413 past the limit); the
+      // error handler words it.
+      if (!read) return;
       if (!options.bounce) {
         send_json(res, 501, {{"error", "this build cannot read bounces"}});
         return;
       }
       guarded(res, [&] {
-        if (req.body.empty()) throw BadRequest("empty body: send the bounce message (.eml) as the request body");
+        if (body.empty()) throw BadRequest("empty body: send the bounce message (.eml) as the request body");
         auto resolver = options.make_resolver();
-        send_json(res, 200, options.bounce(req.body, *resolver));
+        send_json(res, 200, options.bounce(body, *resolver));
       });
     });
 
@@ -361,7 +384,7 @@ struct Server::Impl {
       if ((res.status == 400 || res.status == 414) && t_connection) t_connection->close_after_response();
       std::string what =
           res.status == 404   ? fmt::format("no such route: {} {}", req.method, req.path)
-          : res.status == 413 ? fmt::format("the request body is larger than {} bytes", options.max_body)
+          : res.status == 413 ? "a form (application/x-www-form-urlencoded) body is larger than 8192 bytes"
           : res.status == 414 ? "the request line is longer than 8192 bytes"
           : res.status == 416 ? "the Range header does not parse (this server sends whole answers only)"
           : res.status == 400 ? "bad request: the request line, a header field or the body could not be read"

@@ -184,6 +184,12 @@ if ((${#fixtures[@]})); then
 else
   echo "note  no fixtures in tests/data/bounces/ yet: only the corpus bounce is posted"
 fi
+# curl --data-binary sends application/x-www-form-urlencoded: the body is still the message, at any size.
+"$PY" -c 'import sys; sys.stdout.write(open(sys.argv[1]).read() + "X-Padding: " + "p" * 20000 + "\n")' "${fixtures[0]:-$CORPUS/rhost-google-04.eml}" >"$TMP/padded.eml"
+req "bounce over 8 KiB sent as a form (curl's default type)" 200 'isinstance(j["recipients"], list) and len(j["recipients"]) > 0' \
+  --data-binary "@$TMP/padded.eml" /api/v1/bounce
+req "bounce uploaded as multipart/form-data (curl -F)" 200 'isinstance(j["recipients"], list) and len(j["recipients"]) > 0' \
+  -F "file=@$TMP/padded.eml" /api/v1/bounce
 req "bounce with an empty body" 400 "$is_error"' and "empty" in j["error"]' -X POST -H 'Content-Length: 0' /api/v1/bounce
 req "bounce with garbage" 400 "$is_error" --data-binary 'this is not a mail message at all' /api/v1/bounce
 head -c 256 /dev/urandom >"$TMP/random.bin"
