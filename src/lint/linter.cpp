@@ -43,6 +43,7 @@ constexpr int kMaxDepth = 20;
 // records for 20 names). Real trees have a few dozen records at most.
 constexpr int kMaxTreeRecords = 100;
 constexpr int kMaxQueries = 500;
+constexpr const char* kNotFollowed = "not followed: the tree is larger than spfdoctor follows";
 
 bool has_macro(std::string_view s) { return s.find('%') != std::string_view::npos; }
 
@@ -99,13 +100,24 @@ class Linter {
     report_.findings.push_back(std::move(f));
   }
 
-  // Asks and notes DNS failures as findings; returns null when it failed, or
-  // when the lint has made kMaxQueries queries already.
+  // Whether another query or record may be looked at (kMaxQueries,
+  // kMaxTreeRecords). Checked before ask() and walk() are called, not in
+  // them: a coroutine that ends at once resumes its caller on the same stack
+  // where the compiler makes no tail call (ASan builds), and a record of 2000
+  // terms past the limit then overflowed the stack.
+  bool may_query() {
+    if (queries_ < kMaxQueries) return true;
+    limit_hit_ = true;
+    return false;
+  }
+  bool may_walk() {
+    if (records_walked_ < kMaxTreeRecords && queries_ < kMaxQueries) return true;
+    limit_hit_ = true;
+    return false;
+  }
+
+  // Asks and notes DNS failures as findings; returns null when it failed.
   Task<AnswerPtr> ask(const std::string& name, RType type, const TreeNode& node) {
-    if (queries_ >= kMaxQueries) {
-      limit_hit_ = true;
-      co_return nullptr;
-    }
     ++queries_;
     auto q = dns::normalize_name(name);
     AnswerPtr a = co_await dns::AnswerAwaiter(resolver_, q, type);
@@ -316,11 +328,6 @@ class Linter {
 
 Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ancestors, int depth) {
   const bool top = depth == 0;
-  if (records_walked_ >= kMaxTreeRecords || queries_ >= kMaxQueries) {
-    limit_hit_ = true;
-    node.problem = "not followed: the tree is larger than spfdoctor follows";
-    co_return void_type{};
-  }
   ++records_walked_;
   const bool acts_as_top = top || node.via == "redirect";
   // The record: published, or the one given with --record for the top.
@@ -337,7 +344,7 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
   } else {
     AnswerPtr txt = co_await ask(node.domain, RType::TXT, node);
     if (!txt) {
-      node.problem = limit_hit_ ? "not followed: the tree is larger than spfdoctor follows" : "DNS error";
+      node.problem = "DNS error";
       co_return void_type{};
     }
     count_void(node, *txt);
@@ -486,18 +493,20 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
         }
         break;
       case Mechanism::A:
-        if (!macro) {
+        if (!macro && may_query()) {
           auto a = co_await ask(target, RType::A, node);
           if (a) {
             count_void(node, *a);
             add_addresses(node, *a, t);
           }
-          auto aaaa = co_await ask(target, RType::AAAA, node);
-          if (aaaa) add_addresses(node, *aaaa, t);
+          if (may_query()) {
+            auto aaaa = co_await ask(target, RType::AAAA, node);
+            if (aaaa) add_addresses(node, *aaaa, t);
+          }
         }
         break;
       case Mechanism::Mx:
-        if (!macro) {
+        if (!macro && may_query()) {
           auto mx = co_await ask(target, RType::MX, node);
           if (!mx) break;
           count_void(node, *mx);
@@ -512,7 +521,7 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
           // Past 10 names receivers return permerror without looking any up.
           int looked_up = 0;
           for (const auto& rr : mx->records) {
-            if (looked_up++ >= kMaxMxNames) break;
+            if (looked_up++ >= kMaxMxNames || !may_query()) break;
             auto host = dns::normalize_name(rr.target);
             if (host.empty()) continue;  // null MX (RFC 7505)
             node.mx_hosts.push_back(host);
@@ -521,13 +530,14 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
               count_void(node, *a);
               add_addresses(node, *a, t);
             }
+            if (!may_query()) break;
             auto aaaa = co_await ask(host, RType::AAAA, node);
             if (aaaa) add_addresses(node, *aaaa, t);
           }
         }
         break;
       case Mechanism::Exists:
-        if (!macro) {
+        if (!macro && may_query()) {
           auto a = co_await ask(target, RType::A, node);
           if (a) count_void(node, *a);
         }
@@ -548,6 +558,8 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
               "remove the include that closes the loop", &node, &t);
         } else if (depth + 1 > kMaxDepth) {
           child.problem = "too deep";
+        } else if (!may_walk()) {
+          child.problem = kNotFollowed;
         } else {
           co_await walk(child, ancestors, depth + 1);
         }
@@ -578,7 +590,11 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
                           node.domain, child.domain),
               "remove the redirect that closes the loop", &node, redirect);
         } else if (depth + 1 <= kMaxDepth) {
-          co_await walk(child, ancestors, depth + 1);
+          if (may_walk()) {
+            co_await walk(child, ancestors, depth + 1);
+          } else {
+            child.problem = kNotFollowed;
+          }
         }
         node.children.push_back(std::move(child));
       } else {
