@@ -334,7 +334,14 @@ class Evaluator {
                                                     : options_.record_overrides.find(lower(domain));
         it != options_.record_overrides.end()) {
       trace(depth, "record", "{}: using the given record \"{}\"", domain, it->second);
-      out = spf::parse_record_cached(it->second);
+      // The checks a published record gets (§4.5, §3.1): not SPF is none.
+      if (!spf::is_spf_record(it->second)) co_return true;
+      auto parsed = spf::parse_record_cached(it->second);
+      if (!parsed->ascii) {
+        co_return fail(Result::PermError,
+                       fmt::format("the SPF record of {} has non-ASCII bytes (RFC 7208 §3.1)", domain));
+      }
+      out = std::move(parsed);
       co_return true;
     }
     // §4.3: a malformed domain gives none without a query (ask() checks the

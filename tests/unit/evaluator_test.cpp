@@ -283,6 +283,39 @@ TEST(Evaluator, BudgetIsKept) {
   EXPECT_EQ(evaluate(r, q, slow).result, Result::Fail);
 }
 
+// Thousands of terms that finish at once (answers from memory) must not nest
+// the stack: Task returns to its awaiter instead of resuming it from inside
+// the finished frame (a tail call GCC does not make under AddressSanitizer).
+TEST(Evaluator, ManyTermsFinishingAtOnceDoNotNestTheStack) {
+  std::string rec = "v=spf1";
+  for (int i = 0; i < 50000; ++i) rec += " a";
+  rec += " -all";
+  Zone z;
+  z.txt("example.com", rec).a("example.com", "192.0.2.1");
+  auto e = z.eval("192.0.2.1", "a@example.com");
+  EXPECT_EQ(e.result, Result::Pass);  // the first a matches
+  e = z.eval("198.51.100.1", "a@example.com");
+  EXPECT_EQ(e.result, Result::PermError);  // the 11th a is over the lookup limit
+}
+
+// A record given instead of DNS (lint --record) gets the checks a published
+// one gets: not SPF is none, non-ASCII is a permerror.
+TEST(Evaluator, RecordOverridesAreCheckedLikePublishedRecords) {
+  auto data = std::make_shared<dns::ZoneData>();
+  dns::ZoneResolver r(data);
+  Query q{*IpAddress::parse("192.0.2.1"), "a@example.com", "h.example"};
+  EvalOptions o;
+  o.record_overrides["example.com"] = "hello ip4:192.0.2.1 -all";
+  EXPECT_EQ(evaluate(r, q, o).result, Result::None);
+  o.record_overrides["example.com"] = "v=spf1 ip4:192.0.2.1 a:ex\xc3\xa4mple.com -all";
+  auto e = evaluate(r, q, o);
+  EXPECT_EQ(e.result, Result::PermError);
+  ASSERT_TRUE(e.problem);
+  EXPECT_NE(e.problem->find("non-ASCII"), std::string::npos);
+  o.record_overrides["example.com"] = "v=spf1 ip4:192.0.2.1 -all";
+  EXPECT_EQ(evaluate(r, q, o).result, Result::Pass);
+}
+
 TEST(Evaluator, TraceNamesEachStep) {
   Zone z;
   z.txt("example.com", "v=spf1 include:_spf.example.net -all").txt("_spf.example.net", "v=spf1 ip4:192.0.2.1 -all");

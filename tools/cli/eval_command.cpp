@@ -97,6 +97,7 @@ int run_eval_batch(const GlobalOptions& g, const EvalArgs& a, dns::Resolver& res
   };
   run_ordered<Evaluation, BatchLine>(resolver, static_cast<std::size_t>(std::max(1, a.concurrency)), next, emit);
   std::cout.flush();
+  if (in->bad()) throw UserError(fmt::format("cannot read batch file \"{}\": read error", a.batch));
   return status;
 }
 

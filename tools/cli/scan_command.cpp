@@ -163,6 +163,7 @@ int run_scan(const GlobalOptions& g, const ScanArgs& a) {
     open_input(file, a.input);
     std::string line;
     while (std::getline(file, line)) total += clean_domain(line).empty() || line[0] == '#' ? 0 : 1;
+    if (file.bad()) throw UserError(fmt::format("cannot read \"{}\": read error", a.input));
     file.clear();
     file.seekg(0);
     in = &file;
@@ -225,6 +226,7 @@ int run_scan(const GlobalOptions& g, const ScanArgs& a) {
   run_ordered<lint::LintReport, ScanItem>(*resolver, static_cast<std::size_t>(std::max(1, a.concurrency)), next, emit);
   progress.finish();
   if (fd != STDOUT_FILENO) ::close(fd);
+  if (in->bad()) throw UserError(fmt::format("cannot read \"{}\": read error", a.input));
 
   std::vector<std::pair<int, std::string>> top;
   for (const auto& [id, n] : finding_counts) top.emplace_back(-n, id);
