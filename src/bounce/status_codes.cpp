@@ -286,7 +286,7 @@ std::string find_status(std::string_view text, char klass) {
     std::string code = s.substr(i, 5);
     std::size_t j = i + 5;
     int extra = 0;
-    while (j < s.size() && digit(s[j]) && extra < 3) {
+    while (j < s.size() && digit(s[j]) && extra < 2) {  // the detail is 1 to 3 digits (RFC 3463)
       code += s[j];
       ++j;
       ++extra;
