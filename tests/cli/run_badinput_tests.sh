@@ -146,6 +146,8 @@ bad "eval --ip with a prefix" 2 'not an IP address' -- "$BIN" eval --zone "$ZONE
 bad "eval without --ip" 2 "needs --ip" -- "$BIN" eval --zone "$ZONE" --sender a@example.com
 bad "eval without --sender or --helo" 2 "needs --sender or --helo" -- "$BIN" eval --zone "$ZONE" --ip 192.0.2.1
 bad "eval --concurrency 0" 2 "--concurrency" -- "$BIN" eval --zone "$ZONE" --batch - --concurrency 0
+bad "eval --threads 0" 2 "--threads" -- "$BIN" eval --zone "$ZONE" --batch - --threads 0
+bad "eval --threads 65" 2 "--threads" -- "$BIN" eval --zone "$ZONE" --batch - --threads 65
 bad "eval --batch missing" 1 'batch file .*nope\.txt.*No such file' -- "$BIN" eval --zone "$ZONE" --batch "$TMP/nope.txt"
 bad "eval --batch directory" 1 'batch file .*dir.*Is a directory' -- "$BIN" eval --zone "$ZONE" --batch "$TMP/dir"
 bad "eval --batch unreadable" 1 'batch file .*secret.*Permission denied' -- "${AS_OTHER[@]}" "$BIN" eval --zone "$ZONE" --batch "$TMP/secret"
@@ -182,6 +184,7 @@ if [[ -w /dev/full ]]; then
 fi
 bad "scan --resume without --out" 2 '--resume needs --out' -- "$BIN" scan "$TMP/domains" --zone "$LZ" --resume
 bad "scan --concurrency 0" 2 '--concurrency' -- "$BIN" scan "$TMP/domains" --zone "$LZ" --concurrency 0
+bad "scan --threads x" 2 '--threads' -- "$BIN" scan "$TMP/domains" --zone "$LZ" --threads x
 printf 'clean.example\nsyntax.example\n' >"$TMP/two"
 printf 'norecord.example\n' >"$TMP/other"
 "$BIN" scan "$TMP/other" --zone "$LZ" --out "$TMP/o7" 2>/dev/null

@@ -75,6 +75,21 @@ check batch 0 "$BIN" eval --zone "$ZONE" --batch "$TMP/batch.txt" --json &&
 check batch-stdin 0 bash -c "\"$BIN\" eval --zone \"$ZONE\" --batch - --json < \"$TMP/batch.txt\"" &&
   expect batch-stdin 'len(j)==5 and j[4]["matched"]=="mx"'
 
+# Threads: one event loop or several, the same lines in the same order (and
+# the same error lines, in place), whatever the checks in flight.
+for i in $(seq 400); do grep -v '^#' "$TMP/batch.txt"; [[ $i -eq 200 ]] && echo "999.1.1.1 a@example.com h"; done >"$TMP/big.txt"
+"$BIN" eval --zone "$ZONE" --batch "$TMP/big.txt" --json --threads 1 >"$TMP/t1.out" 2>"$TMP/t1.err"; rc1=$?
+for shape in "--threads 4 --concurrency 7" "--threads 2" "--threads 8 --concurrency 1"; do
+  # shellcheck disable=SC2086
+  "$BIN" eval --zone "$ZONE" --batch "$TMP/big.txt" --json $shape >"$TMP/tn.out" 2>"$TMP/tn.err"; rc=$?
+  if [[ $rc1 -eq 1 && $rc -eq 1 && $(wc -l <"$TMP/t1.out") -eq 2001 ]] && cmp -s "$TMP/t1.out" "$TMP/tn.out" &&
+    cmp -s "$TMP/t1.err" "$TMP/tn.err" && grep -q 'line 1201: not an IP address' "$TMP/tn.err"; then
+    pass=$((pass + 1))
+  else
+    echo "FAIL batch $shape: exit $rc1/$rc, $(wc -l <"$TMP/tn.out") lines, differs from --threads 1"; fail=$((fail + 1))
+  fi
+done
+
 # Bad input: one line on stderr, documented status.
 check bad-ip 2 "$BIN" eval --zone "$ZONE" --ip 300.1.1.1 --sender a@example.com &&
   expect_text bad-ip "$TMP/err" '^spfdoctor: not an IP address: "300.1.1.1"$'

@@ -53,11 +53,20 @@ assert rows[-1]["domain"] == "not a domain!" and rows[-1]["error"]
 PY
 grep -q "^scan: 4001 domains" "$TMP/err" && grep -q "most common findings" "$TMP/err" && ok || { bad "summary"; cat "$TMP/err"; }
 
+# One event loop or several, few checks in flight or many: the same bytes, the
+# same summary (threads share one input, one cache and one ordered output).
+for shape in "--threads 1" "--threads 4 --concurrency 3" "--threads 3 --concurrency 1000" "--threads 8 --concurrency 8"; do
+  # shellcheck disable=SC2086
+  "$BIN" scan "$TMP/domains" --zone "$TMP/zone" --out "$TMP/shape.jsonl" $shape 2>"$TMP/shape.err" || bad "scan $shape exit $?"
+  cmp -s "$TMP/full.jsonl" "$TMP/shape.jsonl" && cmp -s <(sed 1d "$TMP/err") <(sed 1d "$TMP/shape.err") &&
+    grep -q "^scan: 4001 domains" "$TMP/shape.err" && ok || bad "scan $shape differs from the default run"
+done
+
 # Interrupt with kill -9 at several moments, resume each time; the result
 # must be the same set of lines as the uninterrupted run.
 for delay in 0.05 0.15 0.3; do
   rm -f "$TMP/part.jsonl"
-  "$BIN" scan "$TMP/domains" --zone "$TMP/zone" --out "$TMP/part.jsonl" --concurrency 8 2>/dev/null &
+  "$BIN" scan "$TMP/domains" --zone "$TMP/zone" --out "$TMP/part.jsonl" --concurrency 8 --threads 3 2>/dev/null &
   pid=$!
   sleep "$delay"
   kill -9 "$pid" 2>/dev/null

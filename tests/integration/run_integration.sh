@@ -278,6 +278,24 @@ if BIG_PORT=$(NSD_IPV6=1 "$HERE/nsd.sh" start "$FAULT/nsd-big" "$FAULT/big-wire.
   # The same server by its IPv6 loopback address.
   run_spf big-ipv6 --dns-server "[::1]:$BIG_PORT" --timeout 2 --ip 192.0.2.77 --sender a@big.example.com
   expect big-ipv6 'j["result"] == "pass" and j["matched"] == "ip4:192.0.2.77"'
+  # scan over the network on several event loops: the same lines as on one;
+  # a write error mid-scan (checks in flight on every loop) ends it cleanly.
+  for i in $(seq 300); do printf '%s\n' big.example.com many.example.com null.example.com empty.example.com \
+    "absent$i.example.com"; done >"$FAULT/scan-domains"
+  timeout 60 "$BIN" scan "$FAULT/scan-domains" --dns-server "127.0.0.1:$BIG_PORT" --timeout 2 --threads 1 \
+    --out "$FAULT/scan1.jsonl" 2>"$FAULT/scan1.err"; rc1=$?
+  timeout 60 "$BIN" scan "$FAULT/scan-domains" --dns-server "127.0.0.1:$BIG_PORT" --timeout 2 --threads 3 \
+    --concurrency 50 --out "$FAULT/scan3.jsonl" 2>"$FAULT/scan3.err"; rc3=$?
+  if [[ $rc1 -eq 0 && $rc3 -eq 0 && $(wc -l <"$FAULT/scan1.jsonl") -eq 1500 ]] &&
+    cmp -s "$FAULT/scan1.jsonl" "$FAULT/scan3.jsonl"; then ok; else
+    bad "scan on 3 threads differs from 1 thread (exit $rc1/$rc3, $(wc -l <"$FAULT/scan3.jsonl") lines)"
+  fi
+  if [[ -w /dev/full ]]; then
+    timeout 60 "$BIN" scan "$FAULT/scan-domains" --dns-server "127.0.0.1:$BIG_PORT" --timeout 2 --threads 2 \
+      --out /dev/full 2>"$FAULT/scanfull.err"; rc=$?
+    [[ $rc -eq 1 ]] && grep -q "cannot write output: No space left on device" "$FAULT/scanfull.err" && ok ||
+      bad "scan to a full disk over the network: exit $rc, $(head -c 300 "$FAULT/scanfull.err")"
+  fi
   # Two servers: the first refuses, the second answers.
   if [[ -n "$REFUSED_PORT" ]]; then
     run_spf failover --dns-server "127.0.0.1:$REFUSED_PORT" --dns-server "127.0.0.1:$BIG_PORT" --timeout 2 \

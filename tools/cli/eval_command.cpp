@@ -1,6 +1,7 @@
 // spfdoctor eval: what a receiving server decides (RFC 7208 check_host).
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -9,7 +10,7 @@
 #include <sstream>
 
 #include "common.hpp"
-#include "ordered_runner.hpp"
+#include "parallel_runner.hpp"
 #include "spfdoctor/report.hpp"
 #include "spfdoctor/spf.hpp"
 
@@ -25,6 +26,7 @@ struct EvalArgs {
   std::string batch;
   bool no_trace = false;
   int concurrency = 512;
+  int threads = 0;  // 0: one per CPU
 };
 
 // One line of a batch.
@@ -35,14 +37,33 @@ struct BatchLine {
   std::string error;
 };
 
-// Evaluates many queries at once on one event loop; prints in input order.
-int run_eval_batch(const GlobalOptions& g, const EvalArgs& a, dns::Resolver& resolver) {
+// What a batch line prints: its output line, or its error.
+struct BatchOutput {
+  std::string text;
+  std::string error;
+};
+
+// The first three whitespace-separated words of `line` (fewer: left empty).
+void split_words(std::string_view line, std::string& a, std::string& b, std::string& c) {
+  std::string* out[] = {&a, &b, &c};
+  std::size_t i = 0;
+  for (std::string* word : out) {
+    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    std::size_t start = i;
+    while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    word->assign(line.substr(start, i - start));
+  }
+}
+
+// Evaluates many queries at once on one event loop per thread; prints in input order.
+int run_eval_batch(const GlobalOptions& g, const EvalArgs& a) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (a.batch != "-") {
     open_input(file, a.batch, "batch file");
     in = &file;
   }
+  auto factory = make_resolver_factory(g);
   EvalOptions opts;
   opts.trace = !a.no_trace;
   opts.prefetch = !g.no_prefetch;
@@ -50,18 +71,14 @@ int run_eval_batch(const GlobalOptions& g, const EvalArgs& a, dns::Resolver& res
   std::size_t line_no = 0;
   int status = kExitOk;
   const bool color = stdout_is_tty();
-  using BatchSlot = Slot<Evaluation, BatchLine>;
+  std::string line;
 
-  auto next = [&](BatchSlot& slot) {
-    std::string line;
+  auto next = [&](BatchLine& m) {
     while (std::getline(*in, line)) {
       ++line_no;
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      std::istringstream words(line);
-      auto& m = slot.meta;
-      m = BatchLine{};
       m.line_no = line_no;
-      words >> m.ip >> m.sender >> m.helo;
+      split_words(line, m.ip, m.sender, m.helo);
       if (m.ip.empty() || m.ip[0] == '#') continue;  // blank lines and comments
       auto ip = IpAddress::parse_client(m.ip);
       if (!ip) {
@@ -69,33 +86,48 @@ int run_eval_batch(const GlobalOptions& g, const EvalArgs& a, dns::Resolver& res
         return true;
       }
       m.query = Query{*ip, m.sender == "<>" ? "" : m.sender, m.helo, a.receiver.empty() ? "unknown" : a.receiver};
-      slot.task.emplace(evaluate_async(resolver, *m.query, opts));
       return true;
     }
     return false;
   };
-  auto emit = [&](BatchSlot& slot) {
-    const auto& m = slot.meta;
+  auto start = [&](BatchLine& m, dns::Resolver& resolver) -> std::optional<Task<Evaluation>> {
+    if (!m.query) return std::nullopt;
+    return evaluate_async(resolver, *m.query, opts);
+  };
+  auto finish = [&](BatchLine& m, Task<Evaluation>* task) {
+    BatchOutput out;
     if (!m.error.empty()) {
-      nlohmann::json j = {{"line", m.line_no}, {"ip", m.ip},         {"sender", m.sender},
-                          {"helo", m.helo},    {"result", nullptr}, {"error", m.error}};
-      fmt::print(stderr, "spfdoctor: {}\n", m.error);
-      if (g.json) std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-      status = kExitError;
-      return;
+      out.error = m.error;
+      if (g.json) {
+        nlohmann::json j = {{"line", m.line_no}, {"ip", m.ip},         {"sender", m.sender},
+                            {"helo", m.helo},    {"result", nullptr}, {"error", m.error}};
+        out.text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
+      }
+      return out;
     }
-    auto e = slot.task->take();
+    auto e = task->take();
     if (g.json) {
       auto j = report::to_json(e, opts.trace);
       j["ip"] = m.ip;
       j["sender"] = m.sender;
       j["helo"] = m.helo;
-      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+      out.text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
     } else {
-      std::cout << report::to_text(e, *m.query, color) << '\n';
+      out.text = report::to_text(e, *m.query, color) + '\n';
     }
+    return out;
   };
-  run_ordered<Evaluation, BatchLine>(resolver, static_cast<std::size_t>(std::max(1, a.concurrency)), next, emit);
+  auto write = [&](BatchOutput& out) {
+    if (!out.error.empty()) {
+      std::cout.flush();
+      fmt::print(stderr, "spfdoctor: {}\n", out.error);
+      status = kExitError;
+    }
+    std::cout.write(out.text.data(), static_cast<std::streamsize>(out.text.size()));
+  };
+  run_parallel<Evaluation, BatchLine, BatchOutput>(factory, static_cast<std::size_t>(a.threads),
+                                                   static_cast<std::size_t>(std::max(1, a.concurrency)), next, start,
+                                                   finish, write);
   std::cout.flush();
   if (in->bad()) throw UserError(fmt::format("cannot read batch file \"{}\": read error", a.batch));
   return status;
@@ -106,8 +138,8 @@ int run_eval(const GlobalOptions& g, const EvalArgs& a) {
     if (a.ip.empty()) throw UserError("eval needs --ip (or --batch FILE)", kExitUsage);
     if (a.sender.empty() && a.helo.empty()) throw UserError("eval needs --sender or --helo", kExitUsage);
   }
+  if (!a.batch.empty()) return run_eval_batch(g, a);
   auto resolver = make_resolver(g);
-  if (!a.batch.empty()) return run_eval_batch(g, a, *resolver);
   Query q{parse_ip_or_throw(a.ip, kExitUsage), a.sender == "<>" ? "" : a.sender, a.helo,
           a.receiver.empty() ? "unknown" : a.receiver};
   EvalOptions opts;
@@ -142,6 +174,9 @@ Command add_eval_command(CLI::App& app) {
   cmd->add_flag("--no-trace", args->no_trace, "Leave the trace out");
   cmd->add_option("--concurrency", args->concurrency, "Checks in flight at once in --batch mode (default 512)")
       ->check(CLI::Range(1, 100000));
+  cmd->add_option("--threads", args->threads,
+                  "Event loops (threads) sharing the checks in --batch mode (default: one per CPU, at most 8)")
+      ->check(CLI::Range(1, 64));
   return Command{cmd, [args, g] { return run_eval(*g, *args); }};
 }
 

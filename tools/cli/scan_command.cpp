@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
-#include "ordered_runner.hpp"
+#include "parallel_runner.hpp"
 #include "spfdoctor/lint.hpp"
 #include "spfdoctor/lint_report.hpp"
 
@@ -31,11 +31,18 @@ struct ScanArgs {
   std::string out;
   bool resume = false;
   int concurrency = 256;
+  int threads = 0;  // 0: one per CPU
 };
 
 struct ScanItem {
   std::string domain;
   std::string error;
+};
+
+struct ScanOutput {
+  std::string text;  // one whole line
+  std::string verdict;
+  std::vector<std::string> findings;  // their ids, for the summary
 };
 
 std::string clean_domain(std::string line) {
@@ -171,7 +178,8 @@ int run_scan(const GlobalOptions& g, const ScanArgs& a) {
   std::size_t skip = 0;
   std::string last_done;
   if (a.resume) skip = prepare_resume(a.out, last_done);
-  auto resolver = make_resolver(g);  // before opening --out: a bad --zone leaves no file behind
+  // Made before --out is opened: a bad --zone leaves no file behind.
+  auto factory = make_resolver_factory(g);
   int fd = STDOUT_FILENO;
   if (!a.out.empty()) {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (a.resume ? O_APPEND : O_TRUNC);
@@ -184,9 +192,8 @@ int run_scan(const GlobalOptions& g, const ScanArgs& a) {
   std::map<std::string, int> finding_counts;
   Progress progress(total);
   std::size_t seen = 0;
-  using ScanSlot = Slot<lint::LintReport, ScanItem>;
-  auto next = [&](ScanSlot& slot) {
-    std::string line;
+  std::string line;
+  auto next = [&](ScanItem& item) {
     while (std::getline(*in, line)) {
       auto d = clean_domain(line);
       if (d.empty() || d[0] == '#') continue;
@@ -199,31 +206,41 @@ int run_scan(const GlobalOptions& g, const ScanArgs& a) {
         }
         continue;
       }
-      slot.meta.domain = d;
-      if (!lint::is_plausible_domain(d)) {
-        slot.meta.error = "not a domain name";
-        return true;
-      }
-      slot.task.emplace(lint::lint_async(*resolver, d, lint::LintOptions{}));
+      item.domain = std::move(d);
+      if (!lint::is_plausible_domain(item.domain)) item.error = "not a domain name";
       return true;
     }
     return false;
   };
-  auto emit = [&](ScanSlot& slot) {
+  auto start = [&](ScanItem& item, dns::Resolver& resolver) -> std::optional<Task<lint::LintReport>> {
+    if (!item.error.empty()) return std::nullopt;
+    return lint::lint_async(resolver, item.domain, lint::LintOptions{});
+  };
+  // The JSON is made on the worker's thread; only the write is in order.
+  auto finish = [&](ScanItem& item, Task<lint::LintReport>* task) {
+    ScanOutput out;
     nlohmann::json j;
-    if (!slot.meta.error.empty()) {
-      j = {{"domain", slot.meta.domain}, {"error", slot.meta.error}, {"verdict", nullptr}};
-      ++verdicts["invalid"];
+    if (!item.error.empty()) {
+      j = {{"domain", item.domain}, {"error", item.error}, {"verdict", nullptr}};
+      out.verdict = "invalid";
     } else {
-      auto r = slot.task->take();
+      auto r = task->take();
       j = report::to_json(r);
-      ++verdicts[r.verdict];
-      for (const auto& f : r.findings) ++finding_counts[f.id];
+      out.verdict = r.verdict;
+      for (const auto& f : r.findings) out.findings.push_back(f.id);
     }
-    write_all(fd, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    out.text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    return out;
+  };
+  auto write = [&](ScanOutput& out) {
+    write_all(fd, out.text);
+    ++verdicts[out.verdict];
+    for (const auto& id : out.findings) ++finding_counts[id];
     progress.tick(++done);
   };
-  run_ordered<lint::LintReport, ScanItem>(*resolver, static_cast<std::size_t>(std::max(1, a.concurrency)), next, emit);
+  run_parallel<lint::LintReport, ScanItem, ScanOutput>(factory, static_cast<std::size_t>(a.threads),
+                                                       static_cast<std::size_t>(std::max(1, a.concurrency)), next,
+                                                       start, finish, write);
   progress.finish();
   if (fd != STDOUT_FILENO) ::close(fd);
   if (in->bad()) throw UserError(fmt::format("cannot read \"{}\": read error", a.input));
@@ -254,6 +271,8 @@ Command add_scan_command(CLI::App& app) {
   cmd->add_flag("--resume", args->resume, "Continue an interrupted scan into --out: no domain lost or repeated");
   cmd->add_option("--concurrency", args->concurrency, "Domains checked at once (default 256, at most 4096)")
       ->check(CLI::Range(1, 4096));
+  cmd->add_option("--threads", args->threads, "Event loops (threads) sharing the domains (default: one per CPU, at most 8)")
+      ->check(CLI::Range(1, 64));
   return Command{cmd, [args, g] { return run_scan(*g, *args); }};
 }
 
