@@ -210,7 +210,8 @@ def main():
     w("|---|---|---|---|---|---|---|---|")
     help_text = subprocess.run([a.spfdoctor, "eval", "--help"], capture_output=True, text=True, timeout=30).stdout
     conc = re.search(r"--concurrency.*?default (\d+)", help_text, re.S)
-    sd_label = "spfdoctor `eval --batch` (defaults: %s checks in flight)" % (conc.group(1) if conc else "?")
+    sd_label = "spfdoctor `eval --batch` (defaults: %s checks in flight on %d event loops)" % (
+        conc.group(1) if conc else "?", min(8, os.cpu_count() or 1))
     rows = [("spfdoctor", sd_label),
             ("spfdoctor-c1", "spfdoctor `eval --batch --concurrency 1`")] + PEERS
     for peer, label in rows:

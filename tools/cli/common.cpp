@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -37,7 +38,7 @@ void GlobalOptions::add_to(CLI::App& cmd) {
   cmd.add_flag("--json", json, "Machine-readable output");
 }
 
-ResolverFactory make_resolver_factory(const GlobalOptions& g) {
+ResolverFactory make_resolver_factory(const GlobalOptions& g, std::size_t loops) {
   if (!g.zones.empty()) {
     auto data = std::make_shared<dns::ZoneData>();
     for (const auto& path : g.zones) {
@@ -53,7 +54,8 @@ ResolverFactory make_resolver_factory(const GlobalOptions& g) {
   dns::NetworkOptions net;
   net.servers = g.dns_servers;
   net.timeout = std::chrono::milliseconds(static_cast<long long>(g.timeout * 1000));
-  net.max_in_flight = g.dns_in_flight;
+  loops = std::max<std::size_t>(1, loops);
+  net.max_in_flight = std::max<std::size_t>(1, (g.dns_in_flight + loops - 1) / loops);
   try {
     for (const auto& s : net.servers) (void)dns::parse_server_address(s);
   } catch (const std::invalid_argument& e) {

@@ -30,7 +30,7 @@ struct GlobalOptions {
   std::vector<std::string> dns_servers;
   std::vector<std::string> zones;
   double timeout = 5.0;
-  std::size_t dns_in_flight = 192;  // queries on the wire at once, per event loop
+  std::size_t dns_in_flight = 192;  // queries on the wire at once, in all
   bool no_prefetch = false;         // ask one name at a time, as the terms are evaluated
   bool json = false;
 
@@ -41,7 +41,9 @@ struct GlobalOptions {
 [[nodiscard]] std::unique_ptr<dns::Resolver> make_resolver(const GlobalOptions& g);
 // Makes resolvers that share one zone or one DNS cache (one per thread or request).
 using ResolverFactory = std::function<std::unique_ptr<dns::Resolver>()>;
-[[nodiscard]] ResolverFactory make_resolver_factory(const GlobalOptions& g);
+// `loops`: how many event loops will use it at once; --dns-in-flight is shared
+// evenly between them.
+[[nodiscard]] ResolverFactory make_resolver_factory(const GlobalOptions& g, std::size_t loops = 1);
 [[nodiscard]] bool stdout_is_tty();
 [[nodiscard]] IpAddress parse_ip_or_throw(const std::string& text, int code);
 // Opens `path` for reading, or throws UserError (exit 1)

@@ -63,7 +63,8 @@ int run_eval_batch(const GlobalOptions& g, const EvalArgs& a) {
     open_input(file, a.batch, "batch file");
     in = &file;
   }
-  auto factory = make_resolver_factory(g);
+  const std::size_t in_flight = static_cast<std::size_t>(std::max(1, a.concurrency));
+  auto factory = make_resolver_factory(g, worker_count(static_cast<std::size_t>(a.threads), in_flight));
   EvalOptions opts;
   opts.trace = !a.no_trace;
   opts.prefetch = !g.no_prefetch;
@@ -126,7 +127,7 @@ int run_eval_batch(const GlobalOptions& g, const EvalArgs& a) {
     std::cout.write(out.text.data(), static_cast<std::streamsize>(out.text.size()));
   };
   run_parallel<Evaluation, BatchLine, BatchOutput>(factory, static_cast<std::size_t>(a.threads),
-                                                   static_cast<std::size_t>(std::max(1, a.concurrency)), next, start,
+                                                   in_flight, next, start,
                                                    finish, write);
   std::cout.flush();
   if (in->bad()) throw UserError(fmt::format("cannot read batch file \"{}\": read error", a.batch));

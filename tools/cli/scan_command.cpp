@@ -179,7 +179,8 @@ int run_scan(const GlobalOptions& g, const ScanArgs& a) {
   std::string last_done;
   if (a.resume) skip = prepare_resume(a.out, last_done);
   // Made before --out is opened: a bad --zone leaves no file behind.
-  auto factory = make_resolver_factory(g);
+  const std::size_t in_flight = static_cast<std::size_t>(std::max(1, a.concurrency));
+  auto factory = make_resolver_factory(g, worker_count(static_cast<std::size_t>(a.threads), in_flight));
   int fd = STDOUT_FILENO;
   if (!a.out.empty()) {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (a.resume ? O_APPEND : O_TRUNC);
@@ -239,7 +240,7 @@ int run_scan(const GlobalOptions& g, const ScanArgs& a) {
     progress.tick(++done);
   };
   run_parallel<lint::LintReport, ScanItem, ScanOutput>(factory, static_cast<std::size_t>(a.threads),
-                                                       static_cast<std::size_t>(std::max(1, a.concurrency)), next,
+                                                       in_flight, next,
                                                        start, finish, write);
   progress.finish();
   if (fd != STDOUT_FILENO) ::close(fd);
