@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   # libraries (see README, "Libraries and why")
   libldns-dev libc-ares-dev nlohmann-json3-dev libcli11-dev libfmt-dev libcpp-httplib-dev
-  libgmime-3.0-dev libre2-dev
+  libgmime-3.0-dev libre2-dev libmimalloc-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
   python3 python3-spf python3-dnspython python3-yaml
