@@ -179,6 +179,17 @@ bad "scan --out in a missing directory" 1 'cannot write ".*nodir/o5": No such fi
 bad "scan --out a directory" 1 'cannot write ".*dir": Is a directory' -- "$BIN" scan "$TMP/domains" --zone "$LZ" --out "$TMP/dir"
 mkdir "$TMP/ro" && chmod 555 "$TMP/ro"
 bad "scan --out in a read-only directory" 1 'cannot write ".*ro/o6": Permission denied' -f "$TMP/ro/o6" -- "${AS_OTHER[@]}" "$BIN" scan "$TMP/domains" --zone "$LZ" --out "$TMP/ro/o6"
+# Output that cannot be written (a full disk) is an error, whatever the command.
+if [[ -w /dev/full ]]; then
+  for cmd in "eval --zone $ZONE --ip 192.0.2.10 --sender a@example.com" "eval --zone $ZONE --ip 192.0.2.10 --sender a@example.com --json" \
+    "lint --zone $ZONE example.com" "bounce $BOUNCE --no-dns" "bounce $BOUNCE --no-dns --json" "scan $TMP/domains --zone $LZ"; do
+    # shellcheck disable=SC2086
+    bad "${cmd%% *} to a full disk" 1 'cannot write output: No space left on device' -- bash -c '"$0" "$@" >/dev/full' "$BIN" $cmd
+  done
+  for i in $(seq 3000); do echo "192.0.2.$((i % 250)) a@example.com h"; done >"$TMP/batch3000"
+  bad "eval --batch to a full disk" 1 'cannot write output: No space left on device' -- \
+    bash -c '"$0" eval --zone "$1" --batch "$2" --json >/dev/full' "$BIN" "$ZONE" "$TMP/batch3000"
+fi
 if [[ -w /dev/full ]]; then
   bad "scan --out a full disk" 1 'cannot write output: No space left on device' -- "$BIN" scan "$TMP/domains" --zone "$LZ" --out /dev/full
 fi

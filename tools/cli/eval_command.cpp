@@ -125,6 +125,7 @@ int run_eval_batch(const GlobalOptions& g, const EvalArgs& a) {
       status = kExitError;
     }
     std::cout.write(out.text.data(), static_cast<std::streamsize>(out.text.size()));
+    if (std::cout.fail()) throw UserError(fmt::format("cannot write output: {}", std::strerror(errno ? errno : EIO)));
   };
   run_parallel<Evaluation, BatchLine, BatchOutput>(factory, static_cast<std::size_t>(a.threads),
                                                    in_flight, next, start,

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <iostream>
 
 #include "common.hpp"
 
@@ -57,7 +60,15 @@ int run_main(int argc, char** argv) {
   }
   try {
     for (auto& c : commands) {
-      if (c.app->parsed()) return c.run();
+      if (!c.app->parsed()) continue;
+      const int status = c.run();
+      // Output that could not be written is an error, not a quiet success.
+      errno = 0;
+      std::cout.flush();
+      if (std::cout.fail() || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        throw UserError(fmt::format("cannot write output: {}", std::strerror(errno ? errno : EIO)));
+      }
+      return status;
     }
   } catch (const UserError& e) {
     fmt::print(stderr, "spfdoctor: {}\n", e.what());
