@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <set>
+#include <vector>
 
 #include "dns/ldns_rr.hpp"
 #include "spfdoctor/net_resolver.hpp"
@@ -14,8 +14,41 @@ namespace {
 
 constexpr int kMaxChain = 16;
 
-std::string owner_of(const ldns_rr* rr) {
-  return dname_text(ldns_rr_owner(rr)).value_or("");
+// Whether the owner of `rr`, as dname_text() would write it (labels joined by
+// dots, a dot or backslash inside a label escaped, lower-cased, no trailing
+// dot), is `name`; compared in place, since every record of every answer is
+// asked this. A malformed owner is nobody.
+bool owner_is(const ldns_rr* rr, std::string_view name) {
+  const ldns_rdf* rdf = ldns_rr_owner(rr);
+  if (rdf == nullptr || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME) return false;
+  const std::uint8_t* data = ldns_rdf_data(rdf);
+  const std::size_t size = ldns_rdf_size(rdf);
+  if (data == nullptr || size == 0) return false;
+  std::size_t pos = 0;  // in data
+  std::size_t at = 0;   // in name
+  auto expect = [&](char c) {
+    if (at >= name.size() || name[at] != c) return false;
+    ++at;
+    return true;
+  };
+  for (bool first = true;; first = false) {
+    if (pos >= size) return false;
+    const std::size_t len = data[pos];
+    if (len == 0) break;
+    if (len > 63 || pos + 1 + len > size) return false;
+    if (!first && !expect('.')) return false;
+    for (std::size_t i = pos + 1; i <= pos + len; ++i) {
+      char c = static_cast<char>(data[i]);
+      if (c == '.' || c == '\\') {
+        if (!expect('\\')) return false;
+      } else if (c >= 'A' && c <= 'Z') {
+        c = static_cast<char>(c - 'A' + 'a');
+      }
+      if (!expect(c)) return false;
+    }
+    pos += 1 + len;
+  }
+  return pos + 1 == size && at == name.size();
 }
 
 // RFC 2308 §5: the negative TTL is the smaller of the SOA's TTL and MINIMUM.
@@ -66,20 +99,24 @@ Answer parse_response(const unsigned char* wire, std::size_t size, std::string_v
   const ldns_rr_list* answer = ldns_pkt_answer(pkt.get());
   const std::size_t n = answer ? ldns_rr_list_rr_count(answer) : 0;
   std::string name = normalize_name(qname);
-  std::set<std::string> seen{name};
   std::uint32_t ttl = UINT32_MAX;
-  // Follow the CNAME chain inside this response.
-  for (int hop = 0; hop < kMaxChain; ++hop) {
+  // Follow the CNAME chain inside this response (most answers have none).
+  bool has_cname = false;
+  for (std::size_t i = 0; i < n && qtype != RType::CNAME && !has_cname; ++i) {
+    has_cname = ldns_rr_get_type(ldns_rr_list_rr(answer, i)) == LDNS_RR_TYPE_CNAME;
+  }
+  std::vector<std::string> seen;
+  if (has_cname) seen.push_back(name);
+  for (int hop = 0; has_cname && hop < kMaxChain; ++hop) {
     bool moved = false;
-    if (qtype == RType::CNAME) break;
     for (std::size_t i = 0; i < n; ++i) {
       const ldns_rr* rr = ldns_rr_list_rr(answer, i);
-      if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_CNAME || owner_of(rr) != name) continue;
+      if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_CNAME || !owner_is(rr, name)) continue;
       auto target = ldns_rr_rd_count(rr) == 1 ? dname_text(ldns_rr_rdf(rr, 0)) : std::nullopt;
-      if (!target || seen.count(*target)) break;  // malformed or a loop: stop here
+      if (!target || std::find(seen.begin(), seen.end(), *target) != seen.end()) break;  // malformed or a loop
       ttl = std::min(ttl, ldns_rr_ttl(rr));
       name = *target;
-      seen.insert(name);
+      seen.push_back(name);
       moved = true;
       break;
     }
@@ -88,7 +125,7 @@ Answer parse_response(const unsigned char* wire, std::size_t size, std::string_v
   for (std::size_t i = 0; i < n; ++i) {
     const ldns_rr* rr = ldns_rr_list_rr(answer, i);
     if (static_cast<std::uint16_t>(ldns_rr_get_type(rr)) != static_cast<std::uint16_t>(qtype)) continue;
-    if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN || owner_of(rr) != name) continue;
+    if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN || !owner_is(rr, name)) continue;
     auto c = convert(rr);
     if (!c.record) continue;  // malformed data from the server: leave it out
     ttl = std::min(ttl, c.record->ttl);

@@ -313,5 +313,37 @@ TEST(ServerAddress, Forms) {
   EXPECT_THROW((void)parse_server_address("127.0.0.1:"), std::invalid_argument);
 }
 
+// A TXT record with its owner written out (no compression pointer).
+std::vector<unsigned char> txt_rr_owned(const std::vector<std::string>& labels, const std::string& text) {
+  std::vector<unsigned char> rr;
+  for (const auto& l : labels) {
+    rr.push_back(static_cast<unsigned char>(l.size()));
+    rr.insert(rr.end(), l.begin(), l.end());
+  }
+  rr.push_back(0);
+  for (int b : {0, 16, 0, 1, 0, 0, 1, 0, 0, static_cast<int>(text.size() + 1), static_cast<int>(text.size())}) {
+    rr.push_back(static_cast<unsigned char>(b));
+  }
+  rr.insert(rr.end(), text.begin(), text.end());
+  return rr;
+}
+
+// Only records owned by the asked name count: compared case-insensitively,
+// label by label (a dot inside a label is not a label boundary).
+TEST(ParseResponse, OwnerMustBeTheAskedName) {
+  auto m = response(0, {txt_rr_owned({"EXAMPLE", "Com"}, "upper"), txt_rr_owned({"other", "com"}, "other"),
+                        txt_rr_owned({"example.com"}, "one label"), txt_rr_owned({"example", "com", "x"}, "longer"),
+                        txt_rr_owned({"example", "co"}, "shorter"), txt_rr_owned({"example", "com"}, "lower")});
+  auto a = parse_response(m.data(), m.size(), "example.com", RType::TXT);
+  ASSERT_EQ(a.status, Status::Ok);
+  ASSERT_EQ(a.records.size(), 2u);
+  EXPECT_EQ(a.records[0].strings, std::vector<std::string>{"upper"});
+  EXPECT_EQ(a.records[1].strings, std::vector<std::string>{"lower"});
+  // The one-label owner "example\.com" is its own name.
+  auto b = parse_response(m.data(), m.size(), "example\\.com", RType::TXT);
+  ASSERT_EQ(b.records.size(), 1u);
+  EXPECT_EQ(b.records[0].strings, std::vector<std::string>{"one label"});
+}
+
 }  // namespace
 }  // namespace spfdoctor::dns
