@@ -1,43 +1,11 @@
 #include <fmt/format.h>
 
+#include "report/json_writer.hpp"
 #include "spfdoctor/report.hpp"
 
 namespace spfdoctor::report {
 
 namespace {
-
-template <class T>
-nlohmann::json opt(const std::optional<T>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-// Records and DNS data may hold any bytes; JSON output must stay valid UTF-8.
-// Control characters and bytes that are not UTF-8 are shown as \xNN.
-std::string printable(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    bool ok = len > 0 && i + len <= s.size();
-    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-    if (ok && len == 1 && (c < 0x20 || c == 0x7f)) ok = false;
-    if (ok && len == 2 && c < 0xc2) ok = false;  // overlong
-    if (!ok) {
-      out += fmt::format("\\x{:02x}", c);
-      ++i;
-      continue;
-    }
-    out.append(s.substr(i, len));
-    i += len;
-  }
-  return out;
-}
-
-nlohmann::json opt_printable(const std::optional<std::string>& v) {
-  return v ? nlohmann::json(printable(*v)) : nlohmann::json(nullptr);
-}
 
 const char* color_of(Result r) {
   switch (r) {
@@ -50,29 +18,97 @@ const char* color_of(Result r) {
   }
 }
 
+template <JsonWriter W>
+void opt_printable(W& w, const std::optional<std::string>& v) {
+  if (v) {
+    w.printable(*v);
+  } else {
+    w.null();
+  }
+}
+
 }  // namespace
 
-nlohmann::json to_json(const Evaluation& e, bool with_trace) {
-  nlohmann::json j;
-  j["result"] = to_string(e.result);
-  j["domain"] = printable(e.domain);
-  j["identity"] = to_string(e.identity);
-  j["record"] = opt_printable(e.record);
-  j["matched"] = opt_printable(e.matched);
-  j["matched_domain"] = opt_printable(e.matched_domain);
-  j["explanation"] = opt_printable(e.explanation);
-  j["problem"] = opt_printable(e.problem);
-  auto& path = j["match_path"] = nlohmann::json::array();
-  for (const auto& step : e.match_path) path.push_back({{"domain", printable(step.domain)}, {"term", printable(step.term)}});
-  j["lookups"] = e.lookups;
-  j["void_lookups"] = e.void_lookups;
-  if (with_trace) {
-    auto& t = j["trace"] = nlohmann::json::array();
-    for (const auto& step : e.trace) {
-      t.push_back({{"depth", step.depth}, {"kind", step.kind}, {"text", printable(step.text)}});
-    }
+// Keys in byte-wise order (see json_writer.hpp).
+template <JsonWriter W>
+void write_eval(W& w, const Evaluation& e, bool with_trace, const QueryEcho* echo) {
+  w.begin_object();
+  w.key("domain");
+  w.printable(e.domain);
+  w.key("explanation");
+  opt_printable(w, e.explanation);
+  if (echo != nullptr) {
+    w.key("helo");
+    w.string(echo->helo);
   }
-  return j;
+  w.key("identity");
+  w.string(to_string(e.identity));
+  if (echo != nullptr) {
+    w.key("ip");
+    w.string(echo->ip);
+  }
+  w.key("lookups");
+  w.integer(e.lookups);
+  w.key("match_path");
+  w.begin_array();
+  for (const auto& step : e.match_path) {
+    w.begin_object();
+    w.key("domain");
+    w.printable(step.domain);
+    w.key("term");
+    w.printable(step.term);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("matched");
+  opt_printable(w, e.matched);
+  w.key("matched_domain");
+  opt_printable(w, e.matched_domain);
+  w.key("problem");
+  opt_printable(w, e.problem);
+  w.key("record");
+  opt_printable(w, e.record);
+  w.key("result");
+  w.string(to_string(e.result));
+  if (echo != nullptr) {
+    w.key("sender");
+    w.string(echo->sender);
+  }
+  if (with_trace) {
+    w.key("trace");
+    w.begin_array();
+    for (const auto& step : e.trace) {
+      w.begin_object();
+      w.key("depth");
+      w.integer(step.depth);
+      w.key("kind");
+      w.string(step.kind);
+      w.key("text");
+      w.printable(step.text);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.key("void_lookups");
+  w.integer(e.void_lookups);
+  w.end_object();
+}
+
+template void write_eval(JsonStringWriter&, const Evaluation&, bool, const QueryEcho*);
+template void write_eval(JsonTreeWriter&, const Evaluation&, bool, const QueryEcho*);
+
+nlohmann::json to_json(const Evaluation& e, bool with_trace) {
+  JsonTreeWriter w;
+  write_eval(w, e, with_trace, nullptr);
+  return w.take();
+}
+
+void append_json_line(std::string& out, const Evaluation& e, bool with_trace, std::string_view ip,
+                      std::string_view sender, std::string_view helo) {
+  const QueryEcho echo{ip, sender, helo};
+  JsonStringWriter w(out);
+  write_eval(w, e, with_trace, &echo);
+  out += '\n';
 }
 
 std::string to_text(const Evaluation& e, const Query& q, bool color) {

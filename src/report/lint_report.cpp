@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "report/json_writer.hpp"
 #include "spfdoctor/lint_report.hpp"
 #include "spfdoctor/report.hpp"
 
@@ -11,24 +12,61 @@ namespace spfdoctor::report {
 
 namespace {
 
-nlohmann::json node_json(const lint::TreeNode& n) {
-  nlohmann::json j;
-  j["domain"] = n.domain;
-  j["via"] = n.via;
-  j["term"] = n.term.empty() ? nlohmann::json(nullptr) : nlohmann::json(n.term);
-  j["record"] = n.record ? nlohmann::json(*n.record) : nlohmann::json(nullptr);
-  j["records"] = n.records;
-  j["lookups"] = n.lookups;
-  j["own_lookups"] = n.own_lookups;
-  j["void_lookups"] = n.void_lookups;
-  j["ip4"] = n.ip4;
-  j["ip6"] = n.ip6;
-  j["mx_hosts"] = n.mx_hosts;
-  j["problem"] = n.problem ? nlohmann::json(*n.problem) : nlohmann::json(nullptr);
-  j["depends_on_sender"] = n.has_macros;
-  auto& children = j["children"] = nlohmann::json::array();
-  for (const auto& c : n.children) children.push_back(node_json(c));
-  return j;
+template <JsonWriter W>
+void opt_string(W& w, const std::optional<std::string>& v) {
+  if (v) {
+    w.string(*v);
+  } else {
+    w.null();
+  }
+}
+
+template <JsonWriter W>
+void strings(W& w, const std::vector<std::string>& v) {
+  w.begin_array();
+  for (const auto& s : v) w.string(s);
+  w.end_array();
+}
+
+// Keys in byte-wise order (see json_writer.hpp), here and in write_lint.
+template <JsonWriter W>
+void write_node(W& w, const lint::TreeNode& n) {
+  w.begin_object();
+  w.key("children");
+  w.begin_array();
+  for (const auto& c : n.children) write_node(w, c);
+  w.end_array();
+  w.key("depends_on_sender");
+  w.boolean(n.has_macros);
+  w.key("domain");
+  w.string(n.domain);
+  w.key("ip4");
+  strings(w, n.ip4);
+  w.key("ip6");
+  strings(w, n.ip6);
+  w.key("lookups");
+  w.integer(n.lookups);
+  w.key("mx_hosts");
+  strings(w, n.mx_hosts);
+  w.key("own_lookups");
+  w.integer(n.own_lookups);
+  w.key("problem");
+  opt_string(w, n.problem);
+  w.key("record");
+  opt_string(w, n.record);
+  w.key("records");
+  strings(w, n.records);
+  w.key("term");
+  if (n.term.empty()) {
+    w.null();
+  } else {
+    w.string(n.term);
+  }
+  w.key("via");
+  w.string(n.via);
+  w.key("void_lookups");
+  w.integer(n.void_lookups);
+  w.end_object();
 }
 
 const char* severity_color(lint::Severity s) {
@@ -63,46 +101,108 @@ void tree_text(const lint::TreeNode& n, const std::string& indent, bool last, bo
 
 }  // namespace
 
-nlohmann::json to_json(const lint::LintReport& r) {
-  nlohmann::json j;
-  j["domain"] = r.domain;
-  j["record"] = r.record ? nlohmann::json(*r.record) : nlohmann::json(nullptr);
-  j["records"] = r.records;
-  j["record_given"] = r.record_given;
-  j["lookups"] = r.lookups;
-  j["void_lookups"] = r.void_lookups;
-  j["lookup_limit"] = 10;
-  j["void_lookup_limit"] = 2;
-  j["max_mx_names"] = r.max_mx_names;
-  j["tree"] = node_json(r.tree);
-  auto& findings = j["findings"] = nlohmann::json::array();
+template <JsonWriter W>
+void write_lint(W& w, const lint::LintReport& r) {
+  w.begin_object();
+  w.key("domain");
+  w.string(r.domain);
+  w.key("findings");
+  w.begin_array();
   for (const auto& f : r.findings) {
-    nlohmann::json x;
-    x["id"] = f.id;
-    x["severity"] = lint::to_string(f.severity);
-    x["message"] = f.message;
-    x["fix"] = f.fix;
-    x["domain"] = f.domain ? nlohmann::json(*f.domain) : nlohmann::json(nullptr);
-    x["term"] = f.term ? nlohmann::json(*f.term) : nlohmann::json(nullptr);
-    x["position"] = f.position ? nlohmann::json(*f.position) : nlohmann::json(nullptr);
-    findings.push_back(std::move(x));
+    w.begin_object();
+    w.key("domain");
+    opt_string(w, f.domain);
+    w.key("fix");
+    w.string(f.fix);
+    w.key("id");
+    w.string(f.id);
+    w.key("message");
+    w.string(f.message);
+    w.key("position");
+    if (f.position) {
+      w.integer(*f.position);
+    } else {
+      w.null();
+    }
+    w.key("severity");
+    w.string(lint::to_string(f.severity));
+    w.key("term");
+    opt_string(w, f.term);
+    w.end_object();
   }
-  j["verdict"] = r.verdict;
-  auto& providers = j["providers"] = nlohmann::json::array();
-  for (const auto& p : r.providers) {
-    providers.push_back(
-        {{"provider", p.provider}, {"include", p.include}, {"detected_by", p.detected_by}, {"included", p.included}});
-  }
+  w.end_array();
+  w.key("flatten");
   if (r.flatten) {
-    j["flatten"] = {{"flatten", r.flatten->flatten},
-                    {"record", r.flatten->record},
-                    {"lookups_after", r.flatten->lookups_after},
-                    {"note", r.flatten->note}};
+    w.begin_object();
+    w.key("flatten");
+    strings(w, r.flatten->flatten);
+    w.key("lookups_after");
+    w.integer(r.flatten->lookups_after);
+    w.key("note");
+    w.string(r.flatten->note);
+    w.key("record");
+    w.string(r.flatten->record);
+    w.end_object();
   } else {
-    j["flatten"] = nullptr;
+    w.null();
   }
-  j["ip_check"] = r.ip_check ? to_json(*r.ip_check, false) : nlohmann::json(nullptr);
-  return j;
+  w.key("ip_check");
+  if (r.ip_check) {
+    write_eval(w, *r.ip_check, false, nullptr);
+  } else {
+    w.null();
+  }
+  w.key("lookup_limit");
+  w.integer(10);
+  w.key("lookups");
+  w.integer(r.lookups);
+  w.key("max_mx_names");
+  w.integer(r.max_mx_names);
+  w.key("providers");
+  w.begin_array();
+  for (const auto& p : r.providers) {
+    w.begin_object();
+    w.key("detected_by");
+    w.string(p.detected_by);
+    w.key("include");
+    w.string(p.include);
+    w.key("included");
+    w.boolean(p.included);
+    w.key("provider");
+    w.string(p.provider);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("record");
+  opt_string(w, r.record);
+  w.key("record_given");
+  w.boolean(r.record_given);
+  w.key("records");
+  strings(w, r.records);
+  w.key("tree");
+  write_node(w, r.tree);
+  w.key("verdict");
+  w.string(r.verdict);
+  w.key("void_lookup_limit");
+  w.integer(2);
+  w.key("void_lookups");
+  w.integer(r.void_lookups);
+  w.end_object();
+}
+
+template void write_lint(JsonStringWriter&, const lint::LintReport&);
+template void write_lint(JsonTreeWriter&, const lint::LintReport&);
+
+nlohmann::json to_json(const lint::LintReport& r) {
+  JsonTreeWriter w;
+  write_lint(w, r);
+  return w.take();
+}
+
+void append_json_line(std::string& out, const lint::LintReport& r) {
+  JsonStringWriter w(out);
+  write_lint(w, r);
+  out += '\n';
 }
 
 std::string to_text(const lint::LintReport& r, bool color) {
