@@ -108,11 +108,7 @@ int run_eval_batch(const GlobalOptions& g, const EvalArgs& a) {
     }
     auto e = task->take();
     if (g.json) {
-      auto j = report::to_json(e, opts.trace);
-      j["ip"] = m.ip;
-      j["sender"] = m.sender;
-      j["helo"] = m.helo;
-      out.text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
+      report::append_json_line(out.text, e, opts.trace, m.ip, m.sender, m.helo);
     } else {
       out.text = report::to_text(e, *m.query, color) + '\n';
     }

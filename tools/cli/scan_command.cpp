@@ -220,17 +220,16 @@ int run_scan(const GlobalOptions& g, const ScanArgs& a) {
   // The JSON is made on the worker's thread; only the write is in order.
   auto finish = [&](ScanItem& item, Task<lint::LintReport>* task) {
     ScanOutput out;
-    nlohmann::json j;
     if (!item.error.empty()) {
-      j = {{"domain", item.domain}, {"error", item.error}, {"verdict", nullptr}};
+      nlohmann::json j = {{"domain", item.domain}, {"error", item.error}, {"verdict", nullptr}};
+      out.text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
       out.verdict = "invalid";
     } else {
       auto r = task->take();
-      j = report::to_json(r);
+      report::append_json_line(out.text, r);
       out.verdict = r.verdict;
       for (const auto& f : r.findings) out.findings.push_back(f.id);
     }
-    out.text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     return out;
   };
   auto write = [&](ScanOutput& out) {
