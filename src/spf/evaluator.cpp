@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <coroutine>
 #include <ctime>
 #include <memory>
 #include <unordered_map>
@@ -38,20 +39,6 @@ constexpr int kMaxMxNames = 10;     // §4.6.4
 constexpr int kMaxPtrNames = 10;    // §4.6.4
 constexpr int kMaxRecursion = 20;
 constexpr std::size_t kMaxIdentity = 1024;  // belt and braces; the lookup limit bounds depth first
-
-// pyspf: a query name with an empty label or a label over 63 octets is not
-// asked; it yields no data and is not a void lookup.
-bool askable(std::string_view name) {
-  if (name.empty()) return false;
-  std::size_t start = 0;
-  while (true) {
-    auto dot = name.find('.', start);
-    auto len = (dot == std::string_view::npos ? name.size() : dot) - start;
-    if (len == 0 || len > 63) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
-}
 
 std::string ordinal(int n) {
   const char* suffix = "th";
@@ -159,7 +146,8 @@ class Evaluator {
     deadline_ = now() + budget;
   }
 
-  Task<Evaluation> run() {
+  // Evaluates into the evaluation take_evaluation() hands over.
+  Task<bool> run() {
     Result result = Result::None;
     std::shared_ptr<const Record> record;
     // RFC 5321 §4.5.3.1: a path is at most 256 octets, a domain 255. Far longer
@@ -168,7 +156,7 @@ class Evaluator {
       eval_.result = Result::None;
       eval_.problem =
           fmt::format("the sender or HELO name is longer than {} octets; nothing was checked", kMaxIdentity);
-      co_return std::move(eval_);
+      co_return true;
     }
     if (options_.trace) {
       trace(0, "query", "check_host(ip={}, domain={}, sender={}) as {}", query_.ip.to_string(), o_, s_,
@@ -196,8 +184,10 @@ class Evaluator {
     eval_.lookups = lookups_;
     eval_.void_lookups = voids_;
     trace(0, "result", "{}", to_string(result));
-    co_return std::move(eval_);
+    co_return true;
   }
+
+  [[nodiscard]] Evaluation take_evaluation() { return std::move(eval_); }
 
  private:
   // ---- failures -------------------------------------------------------------
@@ -268,11 +258,26 @@ class Evaluator {
 
   // The name as it goes to DNS: no trailing dot, lower case (in `storage`
   // only when it had upper-case letters). False when it is not askable.
+  // pyspf: a name with an empty label or a label over 63 octets is not asked;
+  // it yields no data and is not a void lookup. One pass checks the labels
+  // and looks for upper case.
   static bool dns_name(std::string_view target, std::string& storage, std::string_view& name) {
     name = target;
     if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-    if (!askable(name)) return false;
-    if (std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    if (name.empty()) return false;
+    std::size_t label = 0;
+    bool upper = false;
+    for (char c : name) {
+      if (c == '.') {
+        if (label == 0) return false;
+        label = 0;
+        continue;
+      }
+      if (++label > 63) return false;
+      upper |= c >= 'A' && c <= 'Z';
+    }
+    if (label == 0) return false;
+    if (upper) {
       storage = dns::normalize_name(name);
       name = storage;
     }
@@ -315,61 +320,144 @@ class Evaluator {
     if (redirect) hint(*redirect, RType::TXT, true);
   }
 
+  // ask() and fetch_spf() are on every check's path, so they are awaitables
+  // rather than coroutines: their steps before and after their one DNS query
+  // run in the awaiting coroutine's frame, and they need no frame (allocation,
+  // start, hand-back) of their own. A query answered at once (zone data, a
+  // warm cache) never suspends.
+  class QueryStep : public dns::Waiter {
+   public:
+    void await_suspend(std::coroutine_handle<> h) { handle_ = h; }
+    void complete(AnswerPtr answer) override {
+      answer_ = std::move(answer);
+      // Nothing may touch members after resume(): the coroutine may destroy us.
+      if (handle_) std::exchange(handle_, {}).resume();
+    }
+
+   protected:
+    explicit QueryStep(Evaluator& ev) : ev_(ev) {}
+    ~QueryStep() = default;
+    QueryStep(const QueryStep&) = delete;
+    QueryStep& operator=(const QueryStep&) = delete;
+    // Asks name_; true when the answer came at once.
+    bool submit(RType type) {
+      asked_ = true;
+      ev_.resolver_.submit(name_, type, *this);
+      return answer_ != nullptr;
+    }
+
+    Evaluator& ev_;
+    std::string lowered_;   // the name in lower case, when it had upper case
+    std::string_view name_;  // the name asked (views the target or lowered_)
+    AnswerPtr answer_;
+    std::coroutine_handle<> handle_;
+    bool asked_ = false;
+    bool decided_ = true;  // the outcome when nothing was asked
+  };
+
   // Resolves `name`/`type`; `out` is null when the name is not askable.
-  Task<bool> ask(std::string_view target, RType type, bool ignore_void, AnswerPtr& out) {
-    out.reset();
-    std::string lowered;
-    std::string_view name;
-    if (!dns_name(target, lowered, name)) co_return true;
-    if (!within_budget(name, type)) co_return false;
-    out = co_await dns::AnswerAwaiter(resolver_, name, type);
-    co_return accept(*out, name, type, ignore_void);
+  class Ask final : public QueryStep {
+   public:
+    Ask(Evaluator& ev, std::string_view target, RType type, bool ignore_void, AnswerPtr& out)
+        : QueryStep(ev), target_(target), type_(type), ignore_void_(ignore_void), out_(out) {}
+    bool await_ready() {
+      out_.reset();
+      if (!dns_name(target_, lowered_, name_)) return true;
+      if (!ev_.within_budget(name_, type_)) {
+        decided_ = false;
+        return true;
+      }
+      return submit(type_);
+    }
+    bool await_resume() {
+      if (!asked_) return decided_;
+      out_ = std::move(answer_);
+      return ev_.accept(*out_, name_, type_, ignore_void_);
+    }
+
+   private:
+    std::string_view target_;
+    RType type_;
+    bool ignore_void_;
+    AnswerPtr& out_;
+  };
+  Ask ask(std::string_view target, RType type, bool ignore_void, AnswerPtr& out) {
+    return Ask(*this, target, type, ignore_void, out);
   }
 
   // §4.4-4.5: the SPF record of `domain` (parsed), or none.
-  Task<bool> fetch_spf(std::string_view domain, int depth, std::shared_ptr<const Record>& out) {
+  class FetchSpf final : public QueryStep {
+   public:
+    FetchSpf(Evaluator& ev, std::string_view domain, int depth, std::shared_ptr<const Record>& out)
+        : QueryStep(ev), domain_(domain), depth_(depth), out_(out) {}
+    bool await_ready() {
+      if (!ev_.fetch_spf_needs_query(domain_, depth_, out_, lowered_, name_, decided_)) return true;
+      return submit(RType::TXT);
+    }
+    bool await_resume() {
+      if (!asked_) return decided_;
+      return ev_.fetch_spf_answered(answer_, domain_, depth_, name_, out_);
+    }
+
+   private:
+    std::string_view domain_;
+    int depth_;
+    std::shared_ptr<const Record>& out_;
+  };
+  FetchSpf fetch_spf(std::string_view domain, int depth, std::shared_ptr<const Record>& out) {
+    return FetchSpf(*this, domain, depth, out);
+  }
+
+  // fetch_spf() up to its query: false when the outcome (`decided`) is known
+  // without one; otherwise `name` is the name to ask for TXT.
+  bool fetch_spf_needs_query(std::string_view domain, int depth, std::shared_ptr<const Record>& out,
+                             std::string& lowered, std::string_view& name, bool& decided) {
     out.reset();
     depth_ = depth;
+    decided = true;
     if (auto it = options_.record_overrides.empty() ? options_.record_overrides.end()
                                                     : options_.record_overrides.find(lower(domain));
         it != options_.record_overrides.end()) {
       trace(depth, "record", "{}: using the given record \"{}\"", domain, it->second);
       // The checks a published record gets (§4.5, §3.1): not SPF is none.
-      if (!spf::is_spf_record(it->second)) co_return true;
+      if (!spf::is_spf_record(it->second)) return false;
       auto parsed = spf::parse_record_cached(it->second);
       if (!parsed->ascii) {
-        co_return fail(Result::PermError,
+        decided = fail(Result::PermError,
                        fmt::format("the SPF record of {} has non-ASCII bytes (RFC 7208 §3.1)", domain));
+        return false;
       }
       out = std::move(parsed);
-      co_return true;
+      return false;
     }
-    // §4.3: a malformed domain gives none without a query (ask() checks the
-    // labels; a trailing dot, which ask() would drop, is malformed here).
-    // ask()'s steps, inline: one coroutine frame fewer on the hottest path.
-    if (domain.empty() || domain.back() == '.') co_return true;
-    std::string lowered;
-    std::string_view name;
-    if (!dns_name(domain, lowered, name)) co_return true;
-    if (!within_budget(name, RType::TXT)) co_return false;
-    AnswerPtr answer = co_await dns::AnswerAwaiter(resolver_, name, RType::TXT);
-    if (!accept(*answer, name, RType::TXT, false)) co_return false;
+    // §4.3: a malformed domain gives none without a query (dns_name() checks
+    // the labels; a trailing dot, which it would drop, is malformed here).
+    if (domain.empty() || domain.back() == '.') return false;
+    if (!dns_name(domain, lowered, name)) return false;
+    if (!within_budget(name, RType::TXT)) {
+      decided = false;
+      return false;
+    }
+    return true;
+  }
+
+  // fetch_spf() once its TXT answer is in.
+  bool fetch_spf_answered(const AnswerPtr& answer, std::string_view domain, int depth, std::string_view name,
+                          std::shared_ptr<const Record>& out) {
+    if (!accept(*answer, name, RType::TXT, false)) return false;
     const SpfTxt& spf = spf_of(answer);
     const std::size_t count = spf.count;
     if (count > 1) {
-      co_return fail(
-          Result::PermError,
-          fmt::format("{} publishes {} SPF records; exactly one is allowed (RFC 7208 §4.5)", domain, count));
+      return fail(Result::PermError,
+                  fmt::format("{} publishes {} SPF records; exactly one is allowed (RFC 7208 §4.5)", domain, count));
     }
-    if (count == 0) co_return true;
-    auto parsed = spf.first;
-    if (!parsed->ascii) {
-      co_return fail(Result::PermError,
-                     fmt::format("the SPF record of {} has non-ASCII bytes (RFC 7208 §3.1)", domain));
+    if (count == 0) return true;
+    if (!spf.first->ascii) {
+      return fail(Result::PermError, fmt::format("the SPF record of {} has non-ASCII bytes (RFC 7208 §3.1)", domain));
     }
-    trace(depth, "record", "{}: \"{}\"", domain, parsed->text);
-    out = std::move(parsed);
-    co_return true;
+    trace(depth, "record", "{}: \"{}\"", domain, spf.first->text);
+    out = spf.first;
+    return true;
   }
 
   // The "p" macro (§7.3): a validated name of the client, computed once.
@@ -663,13 +751,17 @@ class Evaluator {
         trace(recursion, "match", "{} matched: {}", t.text, to_string(out));
         // The branch of the include tree that decided: an include keeps the
         // path its record matched on; any other term ends the path here.
-        auto level = static_cast<std::size_t>(recursion);
-        if (t.mechanism != Mechanism::Include || path_.size() <= level) path_.resize(level + 1);
-        path_[level] = MatchStep{std::string(domain), t.text};
+        // Below the top only a pass can be on that path (an include matches
+        // on pass alone, §5.2), so other matches there record nothing.
+        if (recursion == 0 || out == Result::Pass) {
+          auto level = static_cast<std::size_t>(recursion);
+          if (t.mechanism != Mechanism::Include || path_.size() <= level) path_.resize(level + 1);
+          path_[level] = MatchStep{std::string(domain), t.text};
+        }
         if (recursion == 0) {
           eval_.matched = t.text;
           eval_.matched_domain = std::string(domain);
-          eval_.match_path = path_;
+          eval_.match_path = std::move(path_);  // a top-level match ends the check
         }
         co_return true;
       }
@@ -726,15 +818,11 @@ class Evaluator {
   std::string problem_;
 };
 
-// `query` and `options` outlive the task.
-Task<Evaluation> run_evaluator(dns::Resolver& resolver, const Query& query, const EvalOptions& options) {
-  Evaluator ev(resolver, query, options);
-  co_return co_await ev.run();
-}
-
-// The task owns its copy of the query.
+// The task owns its copy of the query (in its frame, which the evaluator views).
 Task<Evaluation> run_evaluator_owned(dns::Resolver& resolver, Query query, const EvalOptions& options) {
-  co_return co_await run_evaluator(resolver, query, options);
+  Evaluator ev(resolver, query, options);
+  (void)co_await ev.run();
+  co_return ev.take_evaluation();
 }
 
 }  // namespace
@@ -745,10 +833,13 @@ Task<Evaluation> evaluate_async(dns::Resolver& resolver, Query query, const Eval
 
 Evaluation evaluate(dns::Resolver& resolver, const Query& query, const EvalOptions& options) {
   Evaluator ev(resolver, query, options);  // outlives the task: no frame of its own
-  auto task = ev.run();
-  task.start();
-  while (!task.done()) resolver.run_once();
-  return task.take();
+  {
+    auto task = ev.run();
+    task.start();
+    while (!task.done()) resolver.run_once();
+    (void)task.take();  // rethrows what the evaluation threw
+  }
+  return ev.take_evaluation();  // moved once, straight into the caller's
 }
 
 }  // namespace spfdoctor
