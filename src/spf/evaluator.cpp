@@ -778,15 +778,20 @@ class Evaluator {
       }
       if (match) {
         out = spf::qualifier_result(t.qualifier);
-        trace(recursion, "match", "{} matched: {}", t.text, to_string(out));
+        if (options_.trace) trace(recursion, "match", "{} matched: {}", t.text, to_string(out));
         // The branch of the include tree that decided: an include keeps the
         // path its record matched on; any other term ends the path here.
         // Below the top only a pass can be on that path (an include matches
         // on pass alone, §5.2), so other matches there record nothing.
         if (recursion == 0 || out == Result::Pass) {
           auto level = static_cast<std::size_t>(recursion);
-          if (t.mechanism != Mechanism::Include || path_.size() <= level) path_.resize(level + 1);
-          path_[level] = MatchStep{std::string(domain), t.text};
+          if (t.mechanism != Mechanism::Include || path_.size() <= level) {
+            path_.reserve(level + 1);  // the deepest step comes first: one allocation for the path
+            path_.resize(level);
+            path_.push_back(MatchStep{std::string(domain), t.text});
+          } else {
+            path_[level] = MatchStep{std::string(domain), t.text};
+          }
         }
         if (recursion == 0) {
           eval_.matched = t.text;
