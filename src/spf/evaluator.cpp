@@ -157,8 +157,10 @@ class Evaluator {
  public:
   // `query` must outlive the evaluator (evaluate() holds it; evaluate_async
   // keeps a copy in its own frame).
-  Evaluator(dns::Resolver& resolver, const Query& query, const EvalOptions& options)
-      : resolver_(resolver), options_(options), query_(query) {
+  // The evaluation is made in `out`, which must outlive the evaluator too:
+  // evaluate() hands the caller's own object, so nothing is moved at the end.
+  Evaluator(dns::Resolver& resolver, const Query& query, const EvalOptions& options, Evaluation& out)
+      : resolver_(resolver), options_(options), query_(query), eval_(out) {
     sender_ = query_.sender == "<>" ? std::string_view() : std::string_view(query_.sender);
     // §4.3 / pyspf: a null sender is checked as postmaster@HELO; a sender
     // without a local part uses "postmaster" for the l macro.
@@ -190,7 +192,7 @@ class Evaluator {
     deadline_ = now() + budget;
   }
 
-  // Evaluates into the evaluation take_evaluation() hands over.
+  // Evaluates into the evaluator's `out`.
   Task<bool> run() {
     Result result = Result::None;
     std::shared_ptr<const Record> record;
@@ -230,8 +232,6 @@ class Evaluator {
     trace(0, "result", "{}", to_string(result));
     co_return true;
   }
-
-  [[nodiscard]] Evaluation take_evaluation() { return std::move(eval_); }
 
  private:
   // ---- failures -------------------------------------------------------------
@@ -834,7 +834,7 @@ class Evaluator {
   dns::Resolver& resolver_;
   const EvalOptions& options_;
   const Query& query_;
-  Evaluation eval_;
+  Evaluation& eval_;
   std::string_view sender_;          // the MAIL FROM, "<>" read as empty
   std::string null_sender_;          // "postmaster@HELO" for a null sender
   std::string_view s_, l_, o_, v_, r_;  // macro values (§7.3) that view the query
@@ -855,9 +855,10 @@ class Evaluator {
 
 // The task owns its copy of the query (in its frame, which the evaluator views).
 Task<Evaluation> run_evaluator_owned(dns::Resolver& resolver, Query query, const EvalOptions& options) {
-  Evaluator ev(resolver, query, options);
+  Evaluation result;
+  Evaluator ev(resolver, query, options, result);
   (void)co_await ev.run();
-  co_return ev.take_evaluation();
+  co_return std::move(result);
 }
 
 }  // namespace
@@ -867,14 +868,15 @@ Task<Evaluation> evaluate_async(dns::Resolver& resolver, Query query, const Eval
 }
 
 Evaluation evaluate(dns::Resolver& resolver, const Query& query, const EvalOptions& options) {
-  Evaluator ev(resolver, query, options);  // outlives the task: no frame of its own
+  Evaluation result;
   {
+    Evaluator ev(resolver, query, options, result);  // outlives the task: no frame of its own
     auto task = ev.run();
     task.start();
     while (!task.done()) resolver.run_once();
     (void)task.take();  // rethrows what the evaluation threw
   }
-  return ev.take_evaluation();  // moved once, straight into the caller's
+  return result;  // made in place (NRVO): never moved
 }
 
 }  // namespace spfdoctor
