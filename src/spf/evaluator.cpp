@@ -332,7 +332,8 @@ class Evaluator {
     if (!prefetch_) return;
     const bool v4 = query_.ip.is_v4();
     bool first = true;  // the first lookup is asked at once anyway
-    for (std::size_t k = 0; k < rec.terms.size(); ++k) {
+    const std::size_t n = rec.terms.size();
+    for (std::size_t k = 0; k < n; ++k) {
       const Term& t = rec.terms[k];
       if (!t.is_mechanism() || targets[k].empty()) continue;
       if (std::exchange(first, false)) continue;
@@ -641,14 +642,18 @@ class Evaluator {
     std::array<std::string_view, kInline> inline_targets;
     std::vector<std::string_view> more_targets;
     std::string_view* targets = inline_targets.data();
-    if (rec.terms.size() > kInline) {
-      more_targets.resize(rec.terms.size());
+    // The term count, read once: size() divides by sizeof(Term), and in a
+    // coroutine nothing stays in a register across the loops.
+    const std::size_t count = rec.terms.size();
+    const Term* const terms = rec.terms.data();
+    if (count > kInline) {
+      more_targets.resize(count);
       targets = more_targets.data();
     }
     std::vector<std::string> expansions;  // stable: reserved before the first use
     std::optional<std::string> redirect;
-    for (std::size_t k = 0; k < rec.terms.size(); ++k) {
-      const Term& t = rec.terms[k];
+    for (std::size_t k = 0; k < count; ++k) {
+      const Term& t = terms[k];
       if (t.error) {
         co_return fail(Result::PermError, fmt::format("syntax error in the record of {} at byte {}: {}", domain,
                                                       t.error_offset, *t.error));
@@ -680,7 +685,7 @@ class Evaluator {
             if (t.has_arg && t.spec.constant && !t.spec.constant->empty()) {
               targets[k] = *t.spec.constant;  // no macros: expanded at parse time
             } else {
-              if (expansions.empty()) expansions.reserve(rec.terms.size());
+              if (expansions.empty()) expansions.reserve(count);
               if (!co_await target_of(t, domain, expansions.emplace_back(), targets[k])) co_return false;
             }
             if (t.mechanism == Mechanism::Include && targets[k] == domain) {
@@ -694,8 +699,8 @@ class Evaluator {
     prefetch_terms(rec, targets, redirect);
     // Pass 2: mechanisms left to right (§4.6.2).
     const bool v4 = query_.ip.is_v4();
-    for (std::size_t k = 0; k < rec.terms.size(); ++k) {
-      const Term& t = rec.terms[k];
+    for (std::size_t k = 0; k < count; ++k) {
+      const Term& t = terms[k];
       if (!t.is_mechanism()) continue;
       depth_ = recursion;
       trace(recursion, "term", "{}", t.text);
