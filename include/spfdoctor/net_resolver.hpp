@@ -73,26 +73,48 @@ class DnsCache {
   [[nodiscard]] AnswerPtr get(std::string_view name, RType type);
   void put(std::string_view name, RType type, const AnswerPtr& answer);
   [[nodiscard]] std::size_t size() const;
-  [[nodiscard]] std::uint64_t hits() const { return hits_; }
-  [[nodiscard]] std::uint64_t misses() const { return misses_; }
+  [[nodiscard]] std::uint64_t hits() const;
+  [[nodiscard]] std::uint64_t misses() const;
 
  private:
   struct Entry {
-    std::string key;
+    std::string key;  // the type's two bytes, then the name
     AnswerPtr answer;
     std::chrono::steady_clock::time_point expires;
   };
   static constexpr std::size_t kShards = 16;
+  // A lookup's key, not built: the name, the type and their hash (computed
+  // once, for the shard and the index both).
+  struct Probe {
+    std::string_view name;
+    RType type;
+    std::size_t hash;
+  };
+  [[nodiscard]] static std::size_t hash_of(std::string_view name, RType type) noexcept;
+  [[nodiscard]] static Probe probe(std::string_view name, RType type) noexcept {
+    return Probe{name, type, hash_of(name, type)};
+  }
   struct KeyHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    std::size_t operator()(const std::string& key) const noexcept;
+    std::size_t operator()(const Probe& p) const noexcept { return p.hash; }
   };
-  struct Shard {
+  struct KeyEqual {
+    using is_transparent = void;
+    bool operator()(const std::string& a, const std::string& b) const noexcept { return a == b; }
+    bool operator()(const Probe& p, const std::string& key) const noexcept;
+    bool operator()(const std::string& key, const Probe& p) const noexcept { return (*this)(p, key); }
+  };
+  // Cache-line aligned, so that threads working in different shards do not
+  // share lines; the counters are per shard, under its lock, for the same reason.
+  struct alignas(64) Shard {
     mutable std::mutex mu;
     std::list<Entry> lru;  // front: most recent
-    std::unordered_map<std::string, std::list<Entry>::iterator, KeyHash, std::equal_to<>> index;
+    std::unordered_map<std::string, std::list<Entry>::iterator, KeyHash, KeyEqual> index;
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
   };
-  Shard& shard_for(std::string_view key);
+  Shard& shard_for(const Probe& p) { return shards_[p.hash % kShards]; }
   std::chrono::steady_clock::time_point now() const;
 
   std::size_t capacity_per_shard_;
@@ -100,8 +122,6 @@ class DnsCache {
   std::uint32_t max_ttl_;
   Clock clock_;
   std::vector<Shard> shards_;
-  std::atomic<std::uint64_t> hits_{0};
-  std::atomic<std::uint64_t> misses_{0};
 };
 
 // A resolver that answers from a DnsCache and asks `inner` on a miss; identical

@@ -9,7 +9,11 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <chrono>
+#include <coroutine>
+#include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <memory>
 #include <unordered_map>
@@ -40,17 +44,44 @@ constexpr int kMaxRecursion = 20;
 constexpr std::size_t kMaxIdentity = 1024;  // belt and braces; the lookup limit bounds depth first
 
 // pyspf: a query name with an empty label or a label over 63 octets is not
-// asked; it yields no data and is not a void lookup.
-bool askable(std::string_view name) {
+// asked; it yields no data and is not a void lookup. `upper` tells whether the
+// name has upper-case letters. Every check runs this on each name it asks, so
+// it reads 8 bytes at a time (SWAR): dots are the zero bytes of the word XOR
+// "........", upper-case letters the bytes below 0x80 within 'A'..'Z'.
+bool askable(std::string_view name, bool& upper) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kLow7 = 0x7f * kOnes;
+  constexpr std::uint64_t kHigh = 0x80 * kOnes;
   if (name.empty()) return false;
-  std::size_t start = 0;
-  while (true) {
-    auto dot = name.find('.', start);
-    auto len = (dot == std::string_view::npos ? name.size() : dot) - start;
-    if (len == 0 || len > 63) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
+  std::uint64_t uppers = 0;
+  std::size_t label_start = 0;  // where the current label begins
+  for (std::size_t i = 0; i < name.size(); i += 8) {
+    // Bytes past the end read as 0: neither a dot nor a letter.
+    std::uint64_t w = 0;
+    if (std::size_t rest = name.size() - i; rest >= 8) {
+      std::memcpy(&w, name.data() + i, 8);
+    } else if (name.size() >= 8) {  // the last 8 bytes, shifted past those already seen
+      std::memcpy(&w, name.data() + name.size() - 8, 8);
+      w >>= 8 * (8 - rest);
+    } else {
+      for (std::size_t j = 0; j < rest; ++j) w |= std::uint64_t{static_cast<unsigned char>(name[j])} << (8 * j);
+    }
+    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);  // byte j at bits 8j
+    std::uint64_t low = w & kLow7;  // no carries between bytes below
+    uppers |= (low + (0x80 - 'A') * kOnes) & ~(low + (0x80 - 'Z' - 1) * kOnes) & ~w & kHigh;
+    std::uint64_t x = w ^ ('.' * kOnes);
+    std::uint64_t dots = ~(((x & kLow7) + kLow7) | x | kLow7);  // the high bit of each '.'
+    for (; dots != 0; dots &= dots - 1) {
+      std::size_t pos = i + static_cast<std::size_t>(std::countr_zero(dots) / 8);
+      std::size_t len = pos - label_start;
+      if (len == 0 || len > 63) return false;
+      label_start = pos + 1;
+    }
   }
+  std::size_t last = name.size() - label_start;
+  if (last == 0 || last > 63) return false;
+  upper = uppers != 0;
+  return true;
 }
 
 std::string ordinal(int n) {
@@ -126,8 +157,10 @@ class Evaluator {
  public:
   // `query` must outlive the evaluator (evaluate() holds it; evaluate_async
   // keeps a copy in its own frame).
-  Evaluator(dns::Resolver& resolver, const Query& query, const EvalOptions& options)
-      : resolver_(resolver), options_(options), query_(query) {
+  // The evaluation is made in `out`, which must outlive the evaluator too:
+  // evaluate() hands the caller's own object, so nothing is moved at the end.
+  Evaluator(dns::Resolver& resolver, const Query& query, const EvalOptions& options, Evaluation& out)
+      : resolver_(resolver), options_(options), query_(query), eval_(out) {
     sender_ = query_.sender == "<>" ? std::string_view() : std::string_view(query_.sender);
     // §4.3 / pyspf: a null sender is checked as postmaster@HELO; a sender
     // without a local part uses "postmaster" for the l macro.
@@ -159,7 +192,8 @@ class Evaluator {
     deadline_ = now() + budget;
   }
 
-  Task<Evaluation> run() {
+  // Evaluates into the evaluator's `out`.
+  Task<bool> run() {
     Result result = Result::None;
     std::shared_ptr<const Record> record;
     // RFC 5321 §4.5.3.1: a path is at most 256 octets, a domain 255. Far longer
@@ -168,7 +202,7 @@ class Evaluator {
       eval_.result = Result::None;
       eval_.problem =
           fmt::format("the sender or HELO name is longer than {} octets; nothing was checked", kMaxIdentity);
-      co_return std::move(eval_);
+      co_return true;
     }
     if (options_.trace) {
       trace(0, "query", "check_host(ip={}, domain={}, sender={}) as {}", query_.ip.to_string(), o_, s_,
@@ -196,7 +230,7 @@ class Evaluator {
     eval_.lookups = lookups_;
     eval_.void_lookups = voids_;
     trace(0, "result", "{}", to_string(result));
-    co_return std::move(eval_);
+    co_return true;
   }
 
  private:
@@ -271,8 +305,9 @@ class Evaluator {
   static bool dns_name(std::string_view target, std::string& storage, std::string_view& name) {
     name = target;
     if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-    if (!askable(name)) return false;
-    if (std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    bool upper = false;
+    if (!askable(name, upper)) return false;
+    if (upper) {
       storage = dns::normalize_name(name);
       name = storage;
     }
@@ -297,7 +332,8 @@ class Evaluator {
     if (!prefetch_) return;
     const bool v4 = query_.ip.is_v4();
     bool first = true;  // the first lookup is asked at once anyway
-    for (std::size_t k = 0; k < rec.terms.size(); ++k) {
+    const std::size_t n = rec.terms.size();
+    for (std::size_t k = 0; k < n; ++k) {
       const Term& t = rec.terms[k];
       if (!t.is_mechanism() || targets[k].empty()) continue;
       if (std::exchange(first, false)) continue;
@@ -315,61 +351,144 @@ class Evaluator {
     if (redirect) hint(*redirect, RType::TXT, true);
   }
 
+  // ask() and fetch_spf() are on every check's path, so they are awaitables
+  // rather than coroutines: their steps before and after their one DNS query
+  // run in the awaiting coroutine's frame, and they need no frame (allocation,
+  // start, hand-back) of their own. A query answered at once (zone data, a
+  // warm cache) never suspends.
+  class QueryStep : public dns::Waiter {
+   public:
+    void await_suspend(std::coroutine_handle<> h) { handle_ = h; }
+    void complete(AnswerPtr answer) override {
+      answer_ = std::move(answer);
+      // Nothing may touch members after resume(): the coroutine may destroy us.
+      if (handle_) std::exchange(handle_, {}).resume();
+    }
+
+   protected:
+    explicit QueryStep(Evaluator& ev) : ev_(ev) {}
+    ~QueryStep() = default;
+    QueryStep(const QueryStep&) = delete;
+    QueryStep& operator=(const QueryStep&) = delete;
+    // Asks name_; true when the answer came at once.
+    bool submit(RType type) {
+      asked_ = true;
+      ev_.resolver_.submit(name_, type, *this);
+      return answer_ != nullptr;
+    }
+
+    Evaluator& ev_;
+    std::string lowered_;   // the name in lower case, when it had upper case
+    std::string_view name_;  // the name asked (views the target or lowered_)
+    AnswerPtr answer_;
+    std::coroutine_handle<> handle_;
+    bool asked_ = false;
+    bool decided_ = true;  // the outcome when nothing was asked
+  };
+
   // Resolves `name`/`type`; `out` is null when the name is not askable.
-  Task<bool> ask(std::string_view target, RType type, bool ignore_void, AnswerPtr& out) {
-    out.reset();
-    std::string lowered;
-    std::string_view name;
-    if (!dns_name(target, lowered, name)) co_return true;
-    if (!within_budget(name, type)) co_return false;
-    out = co_await dns::AnswerAwaiter(resolver_, name, type);
-    co_return accept(*out, name, type, ignore_void);
+  class Ask final : public QueryStep {
+   public:
+    Ask(Evaluator& ev, std::string_view target, RType type, bool ignore_void, AnswerPtr& out)
+        : QueryStep(ev), target_(target), type_(type), ignore_void_(ignore_void), out_(out) {}
+    bool await_ready() {
+      out_.reset();
+      if (!dns_name(target_, lowered_, name_)) return true;
+      if (!ev_.within_budget(name_, type_)) {
+        decided_ = false;
+        return true;
+      }
+      return submit(type_);
+    }
+    bool await_resume() {
+      if (!asked_) return decided_;
+      out_ = std::move(answer_);
+      return ev_.accept(*out_, name_, type_, ignore_void_);
+    }
+
+   private:
+    std::string_view target_;
+    RType type_;
+    bool ignore_void_;
+    AnswerPtr& out_;
+  };
+  Ask ask(std::string_view target, RType type, bool ignore_void, AnswerPtr& out) {
+    return Ask(*this, target, type, ignore_void, out);
   }
 
   // §4.4-4.5: the SPF record of `domain` (parsed), or none.
-  Task<bool> fetch_spf(std::string_view domain, int depth, std::shared_ptr<const Record>& out) {
+  class FetchSpf final : public QueryStep {
+   public:
+    FetchSpf(Evaluator& ev, std::string_view domain, int depth, std::shared_ptr<const Record>& out)
+        : QueryStep(ev), domain_(domain), depth_(depth), out_(out) {}
+    bool await_ready() {
+      if (!ev_.fetch_spf_needs_query(domain_, depth_, out_, lowered_, name_, decided_)) return true;
+      return submit(RType::TXT);
+    }
+    bool await_resume() {
+      if (!asked_) return decided_;
+      return ev_.fetch_spf_answered(answer_, domain_, depth_, name_, out_);
+    }
+
+   private:
+    std::string_view domain_;
+    int depth_;
+    std::shared_ptr<const Record>& out_;
+  };
+  FetchSpf fetch_spf(std::string_view domain, int depth, std::shared_ptr<const Record>& out) {
+    return FetchSpf(*this, domain, depth, out);
+  }
+
+  // fetch_spf() up to its query: false when the outcome (`decided`) is known
+  // without one; otherwise `name` is the name to ask for TXT.
+  bool fetch_spf_needs_query(std::string_view domain, int depth, std::shared_ptr<const Record>& out,
+                             std::string& lowered, std::string_view& name, bool& decided) {
     out.reset();
     depth_ = depth;
+    decided = true;
     if (auto it = options_.record_overrides.empty() ? options_.record_overrides.end()
                                                     : options_.record_overrides.find(lower(domain));
         it != options_.record_overrides.end()) {
       trace(depth, "record", "{}: using the given record \"{}\"", domain, it->second);
       // The checks a published record gets (§4.5, §3.1): not SPF is none.
-      if (!spf::is_spf_record(it->second)) co_return true;
+      if (!spf::is_spf_record(it->second)) return false;
       auto parsed = spf::parse_record_cached(it->second);
       if (!parsed->ascii) {
-        co_return fail(Result::PermError,
+        decided = fail(Result::PermError,
                        fmt::format("the SPF record of {} has non-ASCII bytes (RFC 7208 §3.1)", domain));
+        return false;
       }
       out = std::move(parsed);
-      co_return true;
+      return false;
     }
-    // §4.3: a malformed domain gives none without a query (ask() checks the
-    // labels; a trailing dot, which ask() would drop, is malformed here).
-    // ask()'s steps, inline: one coroutine frame fewer on the hottest path.
-    if (domain.empty() || domain.back() == '.') co_return true;
-    std::string lowered;
-    std::string_view name;
-    if (!dns_name(domain, lowered, name)) co_return true;
-    if (!within_budget(name, RType::TXT)) co_return false;
-    AnswerPtr answer = co_await dns::AnswerAwaiter(resolver_, name, RType::TXT);
-    if (!accept(*answer, name, RType::TXT, false)) co_return false;
+    // §4.3: a malformed domain gives none without a query (dns_name() checks
+    // the labels; a trailing dot, which it would drop, is malformed here).
+    if (domain.empty() || domain.back() == '.') return false;
+    if (!dns_name(domain, lowered, name)) return false;
+    if (!within_budget(name, RType::TXT)) {
+      decided = false;
+      return false;
+    }
+    return true;
+  }
+
+  // fetch_spf() once its TXT answer is in.
+  bool fetch_spf_answered(const AnswerPtr& answer, std::string_view domain, int depth, std::string_view name,
+                          std::shared_ptr<const Record>& out) {
+    if (!accept(*answer, name, RType::TXT, false)) return false;
     const SpfTxt& spf = spf_of(answer);
     const std::size_t count = spf.count;
     if (count > 1) {
-      co_return fail(
-          Result::PermError,
-          fmt::format("{} publishes {} SPF records; exactly one is allowed (RFC 7208 §4.5)", domain, count));
+      return fail(Result::PermError,
+                  fmt::format("{} publishes {} SPF records; exactly one is allowed (RFC 7208 §4.5)", domain, count));
     }
-    if (count == 0) co_return true;
-    auto parsed = spf.first;
-    if (!parsed->ascii) {
-      co_return fail(Result::PermError,
-                     fmt::format("the SPF record of {} has non-ASCII bytes (RFC 7208 §3.1)", domain));
+    if (count == 0) return true;
+    if (!spf.first->ascii) {
+      return fail(Result::PermError, fmt::format("the SPF record of {} has non-ASCII bytes (RFC 7208 §3.1)", domain));
     }
-    trace(depth, "record", "{}: \"{}\"", domain, parsed->text);
-    out = std::move(parsed);
-    co_return true;
+    trace(depth, "record", "{}: \"{}\"", domain, spf.first->text);
+    out = spf.first;
+    return true;
   }
 
   // The "p" macro (§7.3): a validated name of the client, computed once.
@@ -523,14 +642,18 @@ class Evaluator {
     std::array<std::string_view, kInline> inline_targets;
     std::vector<std::string_view> more_targets;
     std::string_view* targets = inline_targets.data();
-    if (rec.terms.size() > kInline) {
-      more_targets.resize(rec.terms.size());
+    // The term count, read once: size() divides by sizeof(Term), and in a
+    // coroutine nothing stays in a register across the loops.
+    const std::size_t count = rec.terms.size();
+    const Term* const terms = rec.terms.data();
+    if (count > kInline) {
+      more_targets.resize(count);
       targets = more_targets.data();
     }
     std::vector<std::string> expansions;  // stable: reserved before the first use
     std::optional<std::string> redirect;
-    for (std::size_t k = 0; k < rec.terms.size(); ++k) {
-      const Term& t = rec.terms[k];
+    for (std::size_t k = 0; k < count; ++k) {
+      const Term& t = terms[k];
       if (t.error) {
         co_return fail(Result::PermError, fmt::format("syntax error in the record of {} at byte {}: {}", domain,
                                                       t.error_offset, *t.error));
@@ -562,7 +685,7 @@ class Evaluator {
             if (t.has_arg && t.spec.constant && !t.spec.constant->empty()) {
               targets[k] = *t.spec.constant;  // no macros: expanded at parse time
             } else {
-              if (expansions.empty()) expansions.reserve(rec.terms.size());
+              if (expansions.empty()) expansions.reserve(count);
               if (!co_await target_of(t, domain, expansions.emplace_back(), targets[k])) co_return false;
             }
             if (t.mechanism == Mechanism::Include && targets[k] == domain) {
@@ -576,8 +699,8 @@ class Evaluator {
     prefetch_terms(rec, targets, redirect);
     // Pass 2: mechanisms left to right (§4.6.2).
     const bool v4 = query_.ip.is_v4();
-    for (std::size_t k = 0; k < rec.terms.size(); ++k) {
-      const Term& t = rec.terms[k];
+    for (std::size_t k = 0; k < count; ++k) {
+      const Term& t = terms[k];
       if (!t.is_mechanism()) continue;
       depth_ = recursion;
       trace(recursion, "term", "{}", t.text);
@@ -660,16 +783,25 @@ class Evaluator {
       }
       if (match) {
         out = spf::qualifier_result(t.qualifier);
-        trace(recursion, "match", "{} matched: {}", t.text, to_string(out));
+        if (options_.trace) trace(recursion, "match", "{} matched: {}", t.text, to_string(out));
         // The branch of the include tree that decided: an include keeps the
         // path its record matched on; any other term ends the path here.
-        auto level = static_cast<std::size_t>(recursion);
-        if (t.mechanism != Mechanism::Include || path_.size() <= level) path_.resize(level + 1);
-        path_[level] = MatchStep{std::string(domain), t.text};
+        // Below the top only a pass can be on that path (an include matches
+        // on pass alone, §5.2), so other matches there record nothing.
+        if (recursion == 0 || out == Result::Pass) {
+          auto level = static_cast<std::size_t>(recursion);
+          if (t.mechanism != Mechanism::Include || path_.size() <= level) {
+            path_.reserve(level + 1);  // the deepest step comes first: one allocation for the path
+            path_.resize(level);
+            path_.push_back(MatchStep{std::string(domain), t.text});
+          } else {
+            path_[level] = MatchStep{std::string(domain), t.text};
+          }
+        }
         if (recursion == 0) {
           eval_.matched = t.text;
           eval_.matched_domain = std::string(domain);
-          eval_.match_path = path_;
+          eval_.match_path = std::move(path_);  // a top-level match ends the check
         }
         co_return true;
       }
@@ -707,7 +839,7 @@ class Evaluator {
   dns::Resolver& resolver_;
   const EvalOptions& options_;
   const Query& query_;
-  Evaluation eval_;
+  Evaluation& eval_;
   std::string_view sender_;          // the MAIL FROM, "<>" read as empty
   std::string null_sender_;          // "postmaster@HELO" for a null sender
   std::string_view s_, l_, o_, v_, r_;  // macro values (§7.3) that view the query
@@ -726,15 +858,12 @@ class Evaluator {
   std::string problem_;
 };
 
-// `query` and `options` outlive the task.
-Task<Evaluation> run_evaluator(dns::Resolver& resolver, const Query& query, const EvalOptions& options) {
-  Evaluator ev(resolver, query, options);
-  co_return co_await ev.run();
-}
-
-// The task owns its copy of the query.
+// The task owns its copy of the query (in its frame, which the evaluator views).
 Task<Evaluation> run_evaluator_owned(dns::Resolver& resolver, Query query, const EvalOptions& options) {
-  co_return co_await run_evaluator(resolver, query, options);
+  Evaluation result;
+  Evaluator ev(resolver, query, options, result);
+  (void)co_await ev.run();
+  co_return std::move(result);
 }
 
 }  // namespace
@@ -744,11 +873,15 @@ Task<Evaluation> evaluate_async(dns::Resolver& resolver, Query query, const Eval
 }
 
 Evaluation evaluate(dns::Resolver& resolver, const Query& query, const EvalOptions& options) {
-  Evaluator ev(resolver, query, options);  // outlives the task: no frame of its own
-  auto task = ev.run();
-  task.start();
-  while (!task.done()) resolver.run_once();
-  return task.take();
+  Evaluation result;
+  {
+    Evaluator ev(resolver, query, options, result);  // outlives the task: no frame of its own
+    auto task = ev.run();
+    task.start();
+    while (!task.done()) resolver.run_once();
+    (void)task.take();  // rethrows what the evaluation threw
+  }
+  return result;  // made in place (NRVO): never moved
 }
 
 }  // namespace spfdoctor

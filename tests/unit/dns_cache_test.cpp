@@ -1,6 +1,11 @@
 // The DNS cache, the caching resolver, and the response parser.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
 #include "spfdoctor/net_resolver.hpp"
 #include "spfdoctor/spf.hpp"
 
@@ -61,6 +66,62 @@ TEST(DnsCache, BoundedInMemory) {
     cache.put("h" + std::to_string(i) + ".example.com", RType::A, answer_with(Status::Ok, 600));
   EXPECT_LE(cache.size(), 160u);
   EXPECT_NE(cache.get("h4999.example.com", RType::A), nullptr);  // the newest survive
+}
+
+// Lookups search the index with a probe (name, type, hash) rather than a
+// built key: every name length and both halves of the key must count.
+TEST(DnsCache, KeysAreNameAndType) {
+  DnsCache cache;
+  std::vector<std::pair<std::string, AnswerPtr>> put;
+  for (std::size_t len = 1; len <= 40; ++len) {
+    std::string name(len, 'a');
+    name.back() = 'z';  // names that differ only in their last byte from the all-'a' ones
+    for (const auto& n : {std::string(len, 'a'), name}) {
+      for (RType t : {RType::A, RType::AAAA, RType::TXT}) {
+        auto a = answer_with(Status::Ok, 600);
+        cache.put(n, t, a);
+        put.emplace_back(n + "/" + std::string(to_string(t)), a);
+      }
+    }
+  }
+  std::size_t k = 0;
+  for (std::size_t len = 1; len <= 40; ++len) {
+    std::string name(len, 'a');
+    name.back() = 'z';
+    for (const auto& n : {std::string(len, 'a'), name}) {
+      for (RType t : {RType::A, RType::AAAA, RType::TXT}) {
+        EXPECT_EQ(cache.get(n, t), put[k].second) << put[k].first;
+        ++k;
+      }
+    }
+  }
+  EXPECT_EQ(cache.get("aaaa", RType::MX), nullptr);
+  EXPECT_EQ(cache.get("aaaaa", RType::SPF), nullptr);
+  EXPECT_EQ(cache.hits(), k);
+  EXPECT_EQ(cache.misses(), 2u);
+}
+
+// The cache is shared by threads (serve, eval --batch, scan): hammered from
+// two at once it stays consistent (and the sanitizer build watches).
+TEST(DnsCache, SharedByThreads) {
+  DnsCache cache(64);  // small: evictions happen while others read
+  constexpr int kOps = 20000;
+  auto work = [&](int seed) {
+    for (int i = 0; i < kOps; ++i) {
+      auto name = "h" + std::to_string((i * 7 + seed) % 200) + ".example.com";
+      if (i % 3 == 0) {
+        cache.put(name, RType::TXT, answer_with(Status::Ok, 600));
+      } else if (auto a = cache.get(name, RType::TXT)) {
+        EXPECT_EQ(a->records.size(), 1u);
+      }
+    }
+  };
+  std::thread other(work, 1);
+  work(2);
+  other.join();
+  const std::uint64_t gets = 2 * (kOps - (kOps + 2) / 3);
+  EXPECT_EQ(cache.hits() + cache.misses(), gets);
+  EXPECT_LE(cache.size(), 64u);
 }
 
 TEST(DnsCache, TtlClamp) {

@@ -67,6 +67,40 @@ TEST(Evaluator, Ip4IncludeAndAll) {
   EXPECT_FALSE(e.explanation);
 }
 
+// The match path is the branch of the include tree that decided: matches
+// below the top that did not pass (a ~all inside an include, a -include that
+// matched) leave nothing in it, whatever was evaluated before the decision.
+TEST(Evaluator, MatchPathIsTheDecidingBranch) {
+  Zone z;
+  z.txt("example.com", "v=spf1 include:soft.example include:neg.example include:ok.example -all")
+      .txt("soft.example", "v=spf1 include:deep.example ~all")
+      .txt("deep.example", "v=spf1 ip4:10.0.0.1 -all")
+      .txt("neg.example", "v=spf1 -include:pass.example ?all")
+      .txt("pass.example", "v=spf1 ip4:192.0.2.0/24")
+      .txt("ok.example", "v=spf1 include:pass.example -all")
+      .txt("redir.example", "v=spf1 include:soft.example redirect=ok.example");
+  auto path = [](const Evaluation& e) {
+    std::string out;
+    for (const auto& s : e.match_path) out += s.domain + " " + s.term + "; ";
+    return out;
+  };
+  auto e = z.eval("192.0.2.9", "a@example.com");
+  EXPECT_EQ(e.result, Result::Pass);
+  EXPECT_EQ(e.matched, "include:ok.example");
+  EXPECT_EQ(e.matched_domain, "example.com");
+  EXPECT_EQ(path(e), "example.com include:ok.example; ok.example include:pass.example; pass.example ip4:192.0.2.0/24; ");
+  e = z.eval("203.0.113.1", "a@example.com");
+  EXPECT_EQ(e.result, Result::Fail);
+  EXPECT_EQ(path(e), "example.com -all; ");
+  e = z.eval("192.0.2.9", "a@redir.example");
+  EXPECT_EQ(e.result, Result::Pass);
+  EXPECT_EQ(e.matched_domain, "ok.example");
+  EXPECT_EQ(path(e), "ok.example include:pass.example; pass.example ip4:192.0.2.0/24; ");
+  e = z.eval("192.0.2.9", "a@neg.example");
+  EXPECT_EQ(e.result, Result::Fail);
+  EXPECT_EQ(path(e), "neg.example -include:pass.example; pass.example ip4:192.0.2.0/24; ");
+}
+
 TEST(Evaluator, StringsAreJoinedWithoutSpaces) {
   Zone z;
   z.txt("example.com", std::vector<std::string>{"v=spf1 ip4:192.0.2.1", " -all"});
