@@ -110,7 +110,14 @@ void run_parallel(const ResolverFactory& factory, std::size_t threads, std::size
         while (more && started - finished < per_worker && !stopped()) {
           Item item;
           {
-            std::lock_guard lock(s.in_mu);
+            // Another loop is reading (maybe waiting on a slow pipe): a loop
+            // with checks of its own in flight goes back to them rather than
+            // leave their answers unread.
+            std::unique_lock lock(s.in_mu, std::try_to_lock);
+            if (!lock.owns_lock()) {
+              if (started - finished > 0) break;
+              lock.lock();
+            }
             if (s.input_done) {
               more = false;
               break;
