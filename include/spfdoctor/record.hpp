@@ -30,6 +30,9 @@ struct MacroString {
   // A domain-spec without macros: what it expands to (one trailing dot
   // dropped, over 253 octets its first label dropped), computed once.
   std::optional<std::string> constant;
+  // The constant goes to DNS as it is (no trailing dot, no upper case, every
+  // label 1-63 octets): the evaluator skips its per-lookup name check.
+  bool constant_is_query_name = false;
   [[nodiscard]] bool uses(char letter) const { return (letters >> (letter - 'a')) & 1U; }
 };
 
