@@ -74,7 +74,17 @@ struct Term {
   [[nodiscard]] bool is_mechanism() const { return kind == TermKind::Mechanism; }
   // Terms that cause DNS queries count toward the limit of 10 (§4.6.4).
   [[nodiscard]] bool counts_lookup() const;
-  [[nodiscard]] bool needs_domain() const;
+  [[nodiscard]] bool needs_domain() const {
+    if (kind != TermKind::Mechanism) return false;
+    switch (mechanism) {
+      case Mechanism::Include:
+      case Mechanism::A:
+      case Mechanism::Mx:
+      case Mechanism::Ptr:
+      case Mechanism::Exists: return true;
+      default: return false;
+    }
+  }
 };
 
 struct Record {

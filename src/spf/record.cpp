@@ -270,18 +270,6 @@ bool Term::counts_lookup() const {
   }
 }
 
-bool Term::needs_domain() const {
-  if (kind != TermKind::Mechanism) return false;
-  switch (mechanism) {
-    case Mechanism::Include:
-    case Mechanism::A:
-    case Mechanism::Mx:
-    case Mechanism::Ptr:
-    case Mechanism::Exists: return true;
-    default: return false;
-  }
-}
-
 const Term* Record::first_error() const {
   for (const auto& t : terms) {
     if (t.error) return &t;
