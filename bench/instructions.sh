@@ -24,11 +24,12 @@ for name in "$@"; do
 import re, sys
 ids, calls, pending = set(), 0, False
 for line in open(sys.argv[1]):
-    m = re.match(r"cfn=\((\d+)\)(?: (.*))?", line)
+    # callgrind names a function once, at its first fn= or cfn= line.
+    m = re.match(r"(c?)fn=\((\d+)\)(?: (.*))?", line)
     if m:
-        if (m.group(2) or "").startswith("spfdoctor::evaluate(spfdoctor::dns::Resolver&"):
-            ids.add(m.group(1))
-        pending = m.group(1) in ids
+        if (m.group(3) or "").startswith("spfdoctor::evaluate(spfdoctor::dns::Resolver&"):
+            ids.add(m.group(2))
+        pending = m.group(1) == "c" and m.group(2) in ids
     elif pending and line.startswith("calls="):
         calls += int(line.split("=")[1].split()[0])
         pending = False

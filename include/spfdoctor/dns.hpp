@@ -118,6 +118,10 @@ class ZoneData {
   std::string timeout_prefix_;
 };
 
+// A fast hash of a question (a multiply-xorshift over 8-byte words): names
+// are short. It does not resist chosen collisions.
+[[nodiscard]] std::size_t question_hash(std::string_view name, RType type) noexcept;
+
 // A resolver that answers from ZoneData, synchronously. Answers are built once
 // per (name, type) and shared.
 class ZoneResolver final : public Resolver {
@@ -127,9 +131,25 @@ class ZoneResolver final : public Resolver {
   [[nodiscard]] std::uint64_t queries() const { return queries_; }
 
  private:
+  // The memo is searched with a Probe: lookups build no key.
+  struct Probe {
+    std::string_view name;
+    RType type;
+    std::size_t hash;
+  };
+  struct KeyHash {  // keys: the type's two bytes, then the name
+    using is_transparent = void;
+    std::size_t operator()(const std::string& key) const noexcept;
+    std::size_t operator()(const Probe& p) const noexcept { return p.hash; }
+  };
+  struct KeyEqual {
+    using is_transparent = void;
+    bool operator()(const std::string& a, const std::string& b) const noexcept { return a == b; }
+    bool operator()(const Probe& p, const std::string& key) const noexcept;
+    bool operator()(const std::string& key, const Probe& p) const noexcept { return (*this)(p, key); }
+  };
   std::shared_ptr<const ZoneData> zone_;
-  std::unordered_map<std::string, AnswerPtr> memo_;  // by type and name
-  std::string key_;                                   // reused for lookups
+  std::unordered_map<std::string, AnswerPtr, KeyHash, KeyEqual> memo_;  // by type and name
   std::uint64_t queries_ = 0;
 };
 

@@ -90,7 +90,9 @@ class DnsCache {
     RType type;
     std::size_t hash;
   };
-  [[nodiscard]] static std::size_t hash_of(std::string_view name, RType type) noexcept;
+  [[nodiscard]] static std::size_t hash_of(std::string_view name, RType type) noexcept {
+    return question_hash(name, type);
+  }
   [[nodiscard]] static Probe probe(std::string_view name, RType type) noexcept {
     return Probe{name, type, hash_of(name, type)};
   }

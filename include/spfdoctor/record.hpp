@@ -30,6 +30,9 @@ struct MacroString {
   // A domain-spec without macros: what it expands to (one trailing dot
   // dropped, over 253 octets its first label dropped), computed once.
   std::optional<std::string> constant;
+  // The constant goes to DNS as it is (no trailing dot, no upper case, every
+  // label 1-63 octets): the evaluator skips its per-lookup name check.
+  bool constant_is_query_name = false;
   [[nodiscard]] bool uses(char letter) const { return (letters >> (letter - 'a')) & 1U; }
 };
 
@@ -71,7 +74,17 @@ struct Term {
   [[nodiscard]] bool is_mechanism() const { return kind == TermKind::Mechanism; }
   // Terms that cause DNS queries count toward the limit of 10 (§4.6.4).
   [[nodiscard]] bool counts_lookup() const;
-  [[nodiscard]] bool needs_domain() const;
+  [[nodiscard]] bool needs_domain() const {
+    if (kind != TermKind::Mechanism) return false;
+    switch (mechanism) {
+      case Mechanism::Include:
+      case Mechanism::A:
+      case Mechanism::Mx:
+      case Mechanism::Ptr:
+      case Mechanism::Exists: return true;
+      default: return false;
+    }
+  }
 };
 
 struct Record {

@@ -25,35 +25,6 @@ RType key_type(const std::string& key) {
 }
 }  // namespace
 
-// A multiply-xorshift hash over 8-byte words: names are short, and this is a
-// few instructions a word where std::hash (Murmur) is several times that.
-// Neither resists chosen collisions; the shards and LRU bound the damage.
-std::size_t DnsCache::hash_of(std::string_view name, RType type) noexcept {
-  constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ULL;
-  std::uint64_t h = (static_cast<std::uint64_t>(type) << 32 | name.size()) * kMul;
-  std::size_t i = 0;
-  for (; i + 8 <= name.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, name.data() + i, 8);
-    h = (h ^ w) * kMul;
-    h ^= h >> 29;
-  }
-  if (std::size_t rest = name.size() - i; rest > 0) {
-    std::uint64_t w = 0;
-    if (name.size() >= 8) {  // the last 8 bytes, less those already mixed in
-      std::memcpy(&w, name.data() + name.size() - 8, 8);
-      w >>= 8 * (8 - rest);
-    } else {
-      for (std::size_t j = 0; j < rest; ++j) w |= std::uint64_t{static_cast<unsigned char>(name[j])} << (8 * j);
-    }
-    h = (h ^ w) * kMul;
-  }
-  h ^= h >> 32;
-  h *= 0xd6e8feb86659fd93ULL;
-  h ^= h >> 32;
-  return static_cast<std::size_t>(h);
-}
-
 std::size_t DnsCache::KeyHash::operator()(const std::string& key) const noexcept {
   return hash_of(std::string_view(key).substr(2), key_type(key));
 }
@@ -95,7 +66,7 @@ AnswerPtr DnsCache::get(std::string_view name, RType type) {
     ++s.misses;
     return nullptr;
   }
-  s.lru.splice(s.lru.begin(), s.lru, it->second);
+  if (it->second != s.lru.begin()) s.lru.splice(s.lru.begin(), s.lru, it->second);
   ++s.hits;
   return it->second->answer;
 }

@@ -43,47 +43,6 @@ constexpr int kMaxPtrNames = 10;    // §4.6.4
 constexpr int kMaxRecursion = 20;
 constexpr std::size_t kMaxIdentity = 1024;  // belt and braces; the lookup limit bounds depth first
 
-// pyspf: a query name with an empty label or a label over 63 octets is not
-// asked; it yields no data and is not a void lookup. `upper` tells whether the
-// name has upper-case letters. Every check runs this on each name it asks, so
-// it reads 8 bytes at a time (SWAR): dots are the zero bytes of the word XOR
-// "........", upper-case letters the bytes below 0x80 within 'A'..'Z'.
-bool askable(std::string_view name, bool& upper) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kLow7 = 0x7f * kOnes;
-  constexpr std::uint64_t kHigh = 0x80 * kOnes;
-  if (name.empty()) return false;
-  std::uint64_t uppers = 0;
-  std::size_t label_start = 0;  // where the current label begins
-  for (std::size_t i = 0; i < name.size(); i += 8) {
-    // Bytes past the end read as 0: neither a dot nor a letter.
-    std::uint64_t w = 0;
-    if (std::size_t rest = name.size() - i; rest >= 8) {
-      std::memcpy(&w, name.data() + i, 8);
-    } else if (name.size() >= 8) {  // the last 8 bytes, shifted past those already seen
-      std::memcpy(&w, name.data() + name.size() - 8, 8);
-      w >>= 8 * (8 - rest);
-    } else {
-      for (std::size_t j = 0; j < rest; ++j) w |= std::uint64_t{static_cast<unsigned char>(name[j])} << (8 * j);
-    }
-    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);  // byte j at bits 8j
-    std::uint64_t low = w & kLow7;  // no carries between bytes below
-    uppers |= (low + (0x80 - 'A') * kOnes) & ~(low + (0x80 - 'Z' - 1) * kOnes) & ~w & kHigh;
-    std::uint64_t x = w ^ ('.' * kOnes);
-    std::uint64_t dots = ~(((x & kLow7) + kLow7) | x | kLow7);  // the high bit of each '.'
-    for (; dots != 0; dots &= dots - 1) {
-      std::size_t pos = i + static_cast<std::size_t>(std::countr_zero(dots) / 8);
-      std::size_t len = pos - label_start;
-      if (len == 0 || len > 63) return false;
-      label_start = pos + 1;
-    }
-  }
-  std::size_t last = name.size() - label_start;
-  if (last == 0 || last > 63) return false;
-  upper = uppers != 0;
-  return true;
-}
-
 std::string ordinal(int n) {
   const char* suffix = "th";
   if (n % 100 < 11 || n % 100 > 13) {
@@ -419,10 +378,10 @@ class Evaluator {
   // §4.4-4.5: the SPF record of `domain` (parsed), or none.
   class FetchSpf final : public QueryStep {
    public:
-    FetchSpf(Evaluator& ev, std::string_view domain, int depth, std::shared_ptr<const Record>& out)
-        : QueryStep(ev), domain_(domain), depth_(depth), out_(out) {}
+    FetchSpf(Evaluator& ev, std::string_view domain, int depth, bool query_name, std::shared_ptr<const Record>& out)
+        : QueryStep(ev), domain_(domain), depth_(depth), query_name_(query_name), out_(out) {}
     bool await_ready() {
-      if (!ev_.fetch_spf_needs_query(domain_, depth_, out_, lowered_, name_, decided_)) return true;
+      if (!ev_.fetch_spf_needs_query(domain_, depth_, query_name_, out_, lowered_, name_, decided_)) return true;
       return submit(RType::TXT);
     }
     bool await_resume() {
@@ -433,15 +392,19 @@ class Evaluator {
    private:
     std::string_view domain_;
     int depth_;
+    bool query_name_;
     std::shared_ptr<const Record>& out_;
   };
-  FetchSpf fetch_spf(std::string_view domain, int depth, std::shared_ptr<const Record>& out) {
-    return FetchSpf(*this, domain, depth, out);
+  // `query_name`: `domain` is known to go to DNS as it is (a constant
+  // domain-spec checked at parse time, MacroString::constant_is_query_name).
+  FetchSpf fetch_spf(std::string_view domain, int depth, std::shared_ptr<const Record>& out,
+                     bool query_name = false) {
+    return FetchSpf(*this, domain, depth, query_name, out);
   }
 
   // fetch_spf() up to its query: false when the outcome (`decided`) is known
   // without one; otherwise `name` is the name to ask for TXT.
-  bool fetch_spf_needs_query(std::string_view domain, int depth, std::shared_ptr<const Record>& out,
+  bool fetch_spf_needs_query(std::string_view domain, int depth, bool query_name, std::shared_ptr<const Record>& out,
                              std::string& lowered, std::string_view& name, bool& decided) {
     out.reset();
     depth_ = depth;
@@ -463,8 +426,12 @@ class Evaluator {
     }
     // §4.3: a malformed domain gives none without a query (dns_name() checks
     // the labels; a trailing dot, which it would drop, is malformed here).
-    if (domain.empty() || domain.back() == '.') return false;
-    if (!dns_name(domain, lowered, name)) return false;
+    if (query_name) {
+      name = domain;
+    } else {
+      if (domain.empty() || domain.back() == '.') return false;
+      if (!dns_name(domain, lowered, name)) return false;
+    }
     if (!within_budget(name, RType::TXT)) {
       decided = false;
       return false;
@@ -639,9 +606,14 @@ class Evaluator {
     // lookup, and the exp= text. Targets view the terms' constant expansions
     // or the current domain; only macro expansions need storage of their own.
     constexpr std::size_t kInline = 16;
-    std::array<std::string_view, kInline> inline_targets;
+    // Left uninitialised (pass 1 sets each mechanism's entry before pass 2 or
+    // the prefetch hints read it): zeroing all 16 cost more than the rest.
+    union InlineTargets {
+      InlineTargets() {}
+      std::string_view at[kInline];
+    } inline_targets;
     std::vector<std::string_view> more_targets;
-    std::string_view* targets = inline_targets.data();
+    std::string_view* targets = inline_targets.at;
     // The term count, read once: size() divides by sizeof(Term), and in a
     // coroutine nothing stays in a register across the loops.
     const std::size_t count = rec.terms.size();
@@ -692,6 +664,8 @@ class Evaluator {
               co_return fail(Result::PermError,
                              fmt::format("\"{}\" in the record of {} includes itself", t.text, domain));
             }
+          } else {
+            targets[k] = {};
           }
           break;
       }
@@ -711,7 +685,9 @@ class Evaluator {
         case Mechanism::Include: {
           if (!count_lookup(t, domain)) co_return false;
           std::shared_ptr<const Record> sub;
-          if (!co_await fetch_spf(target, recursion + 1, sub)) co_return false;
+          // targets[k] is the term's constant when it has one (pass 1).
+          const bool query_name = t.has_arg && t.spec.constant_is_query_name;
+          if (!co_await fetch_spf(target, recursion + 1, sub, query_name)) co_return false;
           if (!sub) {
             co_return fail(Result::PermError,
                            fmt::format("{} (included by {}) publishes no SPF record (RFC 7208 §5.2)", target, domain));

@@ -3,6 +3,9 @@
 #include "spf/macro.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace spfdoctor {
@@ -133,6 +136,45 @@ std::string expand_macros(const spf::MacroString& spec, const MacroValues& value
   if (!explanation && !out.empty() && out.back() == '.') out.pop_back();
   drop_first_label_if_long(out);
   return out;
+}
+
+// askable() (macro.hpp). Every check runs this on each name it asks, so
+// it reads 8 bytes at a time (SWAR): dots are the zero bytes of the word XOR
+// "........", upper-case letters the bytes below 0x80 within 'A'..'Z'.
+bool askable(std::string_view name, bool& upper) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kLow7 = 0x7f * kOnes;
+  constexpr std::uint64_t kHigh = 0x80 * kOnes;
+  if (name.empty()) return false;
+  std::uint64_t uppers = 0;
+  std::size_t label_start = 0;  // where the current label begins
+  for (std::size_t i = 0; i < name.size(); i += 8) {
+    // Bytes past the end read as 0: neither a dot nor a letter.
+    std::uint64_t w = 0;
+    if (std::size_t rest = name.size() - i; rest >= 8) {
+      std::memcpy(&w, name.data() + i, 8);
+    } else if (name.size() >= 8) {  // the last 8 bytes, shifted past those already seen
+      std::memcpy(&w, name.data() + name.size() - 8, 8);
+      w >>= 8 * (8 - rest);
+    } else {
+      for (std::size_t j = 0; j < rest; ++j) w |= std::uint64_t{static_cast<unsigned char>(name[j])} << (8 * j);
+    }
+    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);  // byte j at bits 8j
+    std::uint64_t low = w & kLow7;  // no carries between bytes below
+    uppers |= (low + (0x80 - 'A') * kOnes) & ~(low + (0x80 - 'Z' - 1) * kOnes) & ~w & kHigh;
+    std::uint64_t x = w ^ ('.' * kOnes);
+    std::uint64_t dots = ~(((x & kLow7) + kLow7) | x | kLow7);  // the high bit of each '.'
+    for (; dots != 0; dots &= dots - 1) {
+      std::size_t pos = i + static_cast<std::size_t>(std::countr_zero(dots) / 8);
+      std::size_t len = pos - label_start;
+      if (len == 0 || len > 63) return false;
+      label_start = pos + 1;
+    }
+  }
+  std::size_t last = name.size() - label_start;
+  if (last == 0 || last > 63) return false;
+  upper = uppers != 0;
+  return true;
 }
 
 void finish_domain_expansion(std::string& out) {

@@ -22,6 +22,11 @@ struct MacroValues {
   std::string_view t;
 };
 
+// pyspf: a query name with an empty label or a label over 63 octets is not
+// asked. True when `name` (no trailing dot) may be asked; `upper` tells
+// whether it has upper-case letters (set only then).
+bool askable(std::string_view name, bool& upper);
+
 // The end of a domain-spec expansion (§7.3): one trailing dot dropped; over
 // 253 octets, the first label dropped (pyspf drops one).
 void finish_domain_expansion(std::string& out);

@@ -225,6 +225,9 @@ MacroString compile_macro_string(std::string_view s, MacroContext context) {
   if (context == MacroContext::DomainSpec && out.letters == 0) {
     std::string constant = out.pieces.empty() ? std::string() : out.pieces.front().literal;
     finish_domain_expansion(constant);
+    bool upper = false;
+    out.constant_is_query_name =
+        !constant.empty() && constant.back() != '.' && askable(constant, upper) && !upper;
     out.constant = std::move(constant);
   }
   return out;
@@ -256,18 +259,6 @@ std::string_view to_string(Mechanism m) {
 
 bool Term::counts_lookup() const {
   if (kind == TermKind::Redirect) return true;
-  if (kind != TermKind::Mechanism) return false;
-  switch (mechanism) {
-    case Mechanism::Include:
-    case Mechanism::A:
-    case Mechanism::Mx:
-    case Mechanism::Ptr:
-    case Mechanism::Exists: return true;
-    default: return false;
-  }
-}
-
-bool Term::needs_domain() const {
   if (kind != TermKind::Mechanism) return false;
   switch (mechanism) {
     case Mechanism::Include:

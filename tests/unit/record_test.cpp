@@ -36,6 +36,25 @@ TEST(RecordParser, TermsWithPositionsAndQualifiers) {
   EXPECT_EQ(r.first_error(), nullptr);
 }
 
+TEST(RecordParser, ConstantDomainSpecsMarkedAsQueryNames) {
+  // Only a constant that DNS is asked as it is: lower case, no trailing dot
+  // (after the one dropped), every label 1-63 octets.
+  auto r = parse_record("v=spf1 include:_spf.example.net include:Upper.example.net include:x..example.net "
+                        "include:a.example.net.. include:%{d}.example.net a -all");
+  ASSERT_EQ(r.terms.size(), 7u);
+  EXPECT_TRUE(r.terms[0].spec.constant_is_query_name);
+  EXPECT_FALSE(r.terms[1].spec.constant_is_query_name);
+  EXPECT_FALSE(r.terms[2].spec.constant_is_query_name);
+  EXPECT_FALSE(r.terms[3].spec.constant_is_query_name);
+  EXPECT_FALSE(r.terms[4].spec.constant_is_query_name);
+  EXPECT_FALSE(r.terms[5].spec.constant_is_query_name);
+  auto dot = parse_record("v=spf1 include:example.net. -all");
+  EXPECT_TRUE(dot.terms[0].spec.constant_is_query_name);  // the one trailing dot is dropped
+  std::string long_label(64, 'a');
+  auto lng = parse_record("v=spf1 include:" + long_label + ".example.net -all");
+  EXPECT_FALSE(lng.terms[0].spec.constant_is_query_name);
+}
+
 TEST(RecordParser, DualCidrOnA) {
   auto r = parse_record("v=spf1 a:mail.example.com/24//48");
   ASSERT_EQ(r.terms.size(), 1u);
