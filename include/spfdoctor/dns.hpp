@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -122,6 +123,34 @@ class ZoneData {
 // are short. It does not resist chosen collisions.
 [[nodiscard]] std::size_t question_hash(std::string_view name, RType type) noexcept;
 
+// Questions as keys of a hash table (the zone resolver's memo, the DNS
+// cache): a key is the type's two bytes, then the name; lookups use a
+// QuestionProbe, which builds no key and carries its hash.
+[[nodiscard]] std::string question_key(std::string_view name, RType type);
+struct QuestionProbe {
+  std::string_view name;
+  RType type;
+  std::size_t hash;
+  [[nodiscard]] static QuestionProbe of(std::string_view name, RType type) noexcept {
+    return QuestionProbe{name, type, question_hash(name, type)};
+  }
+};
+struct QuestionKeyHash {
+  using is_transparent = void;
+  std::size_t operator()(const std::string& key) const noexcept;
+  std::size_t operator()(const QuestionProbe& p) const noexcept { return p.hash; }
+};
+struct QuestionKeyEqual {
+  using is_transparent = void;
+  bool operator()(const std::string& a, const std::string& b) const noexcept { return a == b; }
+  bool operator()(const QuestionProbe& p, const std::string& key) const noexcept {  // inline: every lookup
+    const auto t = static_cast<unsigned>(p.type);
+    return key.size() == 2 + p.name.size() && static_cast<unsigned char>(key[0]) == (t >> 8) &&
+           static_cast<unsigned char>(key[1]) == (t & 0xff) && std::memcmp(key.data() + 2, p.name.data(), p.name.size()) == 0;
+  }
+  bool operator()(const std::string& key, const QuestionProbe& p) const noexcept { return (*this)(p, key); }
+};
+
 // A resolver that answers from ZoneData, synchronously. Answers are built once
 // per (name, type) and shared.
 class ZoneResolver final : public Resolver {
@@ -131,25 +160,9 @@ class ZoneResolver final : public Resolver {
   [[nodiscard]] std::uint64_t queries() const { return queries_; }
 
  private:
-  // The memo is searched with a Probe: lookups build no key.
-  struct Probe {
-    std::string_view name;
-    RType type;
-    std::size_t hash;
-  };
-  struct KeyHash {  // keys: the type's two bytes, then the name
-    using is_transparent = void;
-    std::size_t operator()(const std::string& key) const noexcept;
-    std::size_t operator()(const Probe& p) const noexcept { return p.hash; }
-  };
-  struct KeyEqual {
-    using is_transparent = void;
-    bool operator()(const std::string& a, const std::string& b) const noexcept { return a == b; }
-    bool operator()(const Probe& p, const std::string& key) const noexcept;
-    bool operator()(const std::string& key, const Probe& p) const noexcept { return (*this)(p, key); }
-  };
   std::shared_ptr<const ZoneData> zone_;
-  std::unordered_map<std::string, AnswerPtr, KeyHash, KeyEqual> memo_;  // by type and name
+  // By question; searched with a QuestionProbe, so lookups build no key.
+  std::unordered_map<std::string, AnswerPtr, QuestionKeyHash, QuestionKeyEqual> memo_;
   std::uint64_t queries_ = 0;
 };
 

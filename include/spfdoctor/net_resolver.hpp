@@ -83,36 +83,13 @@ class DnsCache {
     std::chrono::steady_clock::time_point expires;
   };
   static constexpr std::size_t kShards = 16;
-  // A lookup's key, not built: the name, the type and their hash (computed
-  // once, for the shard and the index both).
-  struct Probe {
-    std::string_view name;
-    RType type;
-    std::size_t hash;
-  };
-  [[nodiscard]] static std::size_t hash_of(std::string_view name, RType type) noexcept {
-    return question_hash(name, type);
-  }
-  [[nodiscard]] static Probe probe(std::string_view name, RType type) noexcept {
-    return Probe{name, type, hash_of(name, type)};
-  }
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(const std::string& key) const noexcept;
-    std::size_t operator()(const Probe& p) const noexcept { return p.hash; }
-  };
-  struct KeyEqual {
-    using is_transparent = void;
-    bool operator()(const std::string& a, const std::string& b) const noexcept { return a == b; }
-    bool operator()(const Probe& p, const std::string& key) const noexcept;
-    bool operator()(const std::string& key, const Probe& p) const noexcept { return (*this)(p, key); }
-  };
+  using Probe = QuestionProbe;  // one hash, for the shard and the index both
   // Cache-line aligned, so that threads working in different shards do not
   // share lines; the counters are per shard, under its lock, for the same reason.
   struct alignas(64) Shard {
     mutable std::mutex mu;
     std::list<Entry> lru;  // front: most recent
-    std::unordered_map<std::string, std::list<Entry>::iterator, KeyHash, KeyEqual> index;
+    std::unordered_map<std::string, std::list<Entry>::iterator, QuestionKeyHash, QuestionKeyEqual> index;
     std::uint64_t hits = 0;
     std::uint64_t misses = 0;
   };

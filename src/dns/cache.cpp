@@ -9,31 +9,6 @@
 
 namespace spfdoctor::dns {
 
-namespace {
-// The index's key: the type's two bytes, then the name.
-std::string cache_key(std::string_view name, RType type) {
-  std::string key(2 + name.size(), '\0');
-  auto t = static_cast<unsigned>(type);
-  key[0] = static_cast<char>(t >> 8);
-  key[1] = static_cast<char>(t & 0xff);
-  std::memcpy(key.data() + 2, name.data(), name.size());
-  return key;
-}
-RType key_type(const std::string& key) {
-  return static_cast<RType>((static_cast<unsigned>(static_cast<unsigned char>(key[0])) << 8) |
-                            static_cast<unsigned char>(key[1]));
-}
-}  // namespace
-
-std::size_t DnsCache::KeyHash::operator()(const std::string& key) const noexcept {
-  return hash_of(std::string_view(key).substr(2), key_type(key));
-}
-
-bool DnsCache::KeyEqual::operator()(const Probe& p, const std::string& key) const noexcept {
-  return key.size() == 2 + p.name.size() && key_type(key) == p.type &&
-         std::memcmp(key.data() + 2, p.name.data(), p.name.size()) == 0;
-}
-
 DnsCache::DnsCache(std::size_t capacity, std::uint32_t min_ttl, std::uint32_t max_ttl, Clock clock)
     : capacity_per_shard_(std::max<std::size_t>(1, capacity / kShards)),
       min_ttl_(min_ttl),
@@ -52,7 +27,7 @@ std::chrono::steady_clock::time_point DnsCache::now() const {
 // Lookups (the hot path) build no key and allocate nothing: the index is
 // searched with a Probe.
 AnswerPtr DnsCache::get(std::string_view name, RType type) {
-  auto p = probe(name, type);
+  auto p = Probe::of(name, type);
   auto& s = shard_for(p);
   std::lock_guard lock(s.mu);
   auto it = s.index.find(p);
@@ -76,7 +51,7 @@ void DnsCache::put(std::string_view name, RType type, const AnswerPtr& answer) {
   if (!answer || (answer->status != Status::Ok && answer->status != Status::NxDomain)) return;
   std::uint32_t ttl = std::clamp(answer->ttl, min_ttl_, max_ttl_);
   if (ttl == 0) return;
-  auto p = probe(name, type);
+  auto p = Probe::of(name, type);
   auto& s = shard_for(p);
   std::lock_guard lock(s.mu);
   auto expires = now() + std::chrono::seconds(ttl);
@@ -86,7 +61,7 @@ void DnsCache::put(std::string_view name, RType type, const AnswerPtr& answer) {
     s.lru.splice(s.lru.begin(), s.lru, it->second);
     return;
   }
-  auto key = cache_key(name, type);
+  auto key = question_key(name, type);
   s.lru.push_front(Entry{key, answer, expires});
   s.index.emplace(std::move(key), s.lru.begin());
   while (s.lru.size() > capacity_per_shard_) {
@@ -159,7 +134,7 @@ void CachingResolver::submit(std::string_view name, RType type, Waiter& waiter) 
     waiter.complete(std::move(hit));
     return;
   }
-  auto key = cache_key(name, type);
+  auto key = question_key(name, type);
   if (auto it = flights_.find(key); it != flights_.end()) {
     it->second->add(waiter);
     return;
@@ -173,7 +148,7 @@ void CachingResolver::submit(std::string_view name, RType type, Waiter& waiter) 
 
 void CachingResolver::prefetch(std::string_view name, RType type) {
   if (cache_->get(name, type)) return;
-  auto key = cache_key(name, type);
+  auto key = question_key(name, type);
   if (flights_.contains(key)) return;
   auto flight = std::make_unique<Flight>(*this, key, std::string(name), type);
   Flight* f = flight.get();

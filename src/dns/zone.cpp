@@ -176,26 +176,23 @@ RType key_type(const std::string& key) {
 }
 }  // namespace
 
-std::size_t ZoneResolver::KeyHash::operator()(const std::string& key) const noexcept {
-  return question_hash(std::string_view(key).substr(2), key_type(key));
+std::string question_key(std::string_view name, RType type) {
+  std::string key(2 + name.size(), '\0');
+  key[0] = static_cast<char>(static_cast<unsigned>(type) >> 8);
+  key[1] = static_cast<char>(static_cast<unsigned>(type) & 0xff);
+  std::memcpy(key.data() + 2, name.data(), name.size());
+  return key;
 }
 
-bool ZoneResolver::KeyEqual::operator()(const Probe& p, const std::string& key) const noexcept {
-  return key.size() == 2 + p.name.size() && key_type(key) == p.type &&
-         std::memcmp(key.data() + 2, p.name.data(), p.name.size()) == 0;
+std::size_t QuestionKeyHash::operator()(const std::string& key) const noexcept {
+  return question_hash(std::string_view(key).substr(2), key_type(key));
 }
 
 void ZoneResolver::submit(std::string_view name, RType type, Waiter& waiter) {
   ++queries_;
-  Probe p{name, type, question_hash(name, type)};
-  auto it = memo_.find(p);
+  auto it = memo_.find(QuestionProbe::of(name, type));
   if (it == memo_.end()) {
-    // The memo's key: the type's two bytes, then the name.
-    std::string key(2 + name.size(), '\0');
-    key[0] = static_cast<char>(static_cast<unsigned>(type) >> 8);
-    key[1] = static_cast<char>(static_cast<unsigned>(type) & 0xff);
-    std::memcpy(key.data() + 2, name.data(), name.size());
-    it = memo_.emplace(std::move(key), std::make_shared<const Answer>(zone_->lookup(name, type))).first;
+    it = memo_.emplace(question_key(name, type), std::make_shared<const Answer>(zone_->lookup(name, type))).first;
   }
   waiter.complete(it->second);
 }
