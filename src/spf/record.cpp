@@ -257,17 +257,9 @@ std::string_view to_string(Mechanism m) {
   return "?";
 }
 
+// The mechanisms that name a domain are the ones that query DNS; redirect= too.
 bool Term::counts_lookup() const {
-  if (kind == TermKind::Redirect) return true;
-  if (kind != TermKind::Mechanism) return false;
-  switch (mechanism) {
-    case Mechanism::Include:
-    case Mechanism::A:
-    case Mechanism::Mx:
-    case Mechanism::Ptr:
-    case Mechanism::Exists: return true;
-    default: return false;
-  }
+  return kind == TermKind::Redirect || needs_domain();
 }
 
 const Term* Record::first_error() const {
