@@ -12,6 +12,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -56,7 +57,7 @@ void run_parallel(const ResolverFactory& factory, std::size_t threads, std::size
     std::condition_variable advanced;          // `written` moved, or the run stopped
     std::size_t written = 0;                   // items written so far (all seq < written)
     std::deque<std::optional<Out>> pending;    // outputs of seq written, written+1, ...
-    bool stop = false;
+    std::atomic<bool> stop{false};  // set under out_mu (so waiters wake), read anywhere
     std::exception_ptr error;
   } s;
 
@@ -66,10 +67,7 @@ void run_parallel(const ResolverFactory& factory, std::size_t threads, std::size
     s.stop = true;
     s.advanced.notify_all();
   };
-  auto stopped = [&s] {
-    std::lock_guard lock(s.out_mu);
-    return s.stop;
-  };
+  auto stopped = [&s] { return s.stop.load(); };
 
   // Files `out` as item `seq`'s output and writes every output now in order.
   auto deliver = [&](std::size_t seq, Out&& out) {
