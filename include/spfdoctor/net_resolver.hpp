@@ -2,6 +2,7 @@
 // TTL-honouring cache in front of any resolver.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -71,10 +72,16 @@ class DnsCache {
   explicit DnsCache(std::size_t capacity = 100000, std::uint32_t min_ttl = 0, std::uint32_t max_ttl = 86400,
                     Clock clock = {});
   [[nodiscard]] AnswerPtr get(std::string_view name, RType type);
+  // The same, also telling when the answer expires.
+  [[nodiscard]] AnswerPtr get(const QuestionProbe& question, std::chrono::steady_clock::time_point& expires);
   void put(std::string_view name, RType type, const AnswerPtr& answer);
   [[nodiscard]] std::size_t size() const;
+  // Lookups that reached this cache (a CachingResolver answers a question it
+  // asked a moment ago from its own recent answers: see recent_hits()).
   [[nodiscard]] std::uint64_t hits() const;
   [[nodiscard]] std::uint64_t misses() const;
+  // The cache's clock: steady_clock at one-second precision, or the test's.
+  [[nodiscard]] std::chrono::steady_clock::time_point now() const;
 
  private:
   struct Entry {
@@ -94,7 +101,6 @@ class DnsCache {
     std::uint64_t misses = 0;
   };
   Shard& shard_for(const Probe& p) { return shards_[p.hash % kShards]; }
-  std::chrono::steady_clock::time_point now() const;
 
   std::size_t capacity_per_shard_;
   std::uint32_t min_ttl_;
@@ -115,12 +121,30 @@ class CachingResolver final : public Resolver {
   void prefetch(std::string_view name, RType type) override;
   [[nodiscard]] bool prefetches() const override { return true; }
   [[nodiscard]] Resolver& inner() { return *inner_; }
+  // Questions answered from this resolver's recent answers, without the cache.
+  [[nodiscard]] std::uint64_t recent_hits() const { return recent_hits_; }
 
  private:
   class Flight;
+  // The answer from the recent ones or the shared cache; null if neither has it.
+  AnswerPtr cached(const QuestionProbe& question);
+
   std::shared_ptr<DnsCache> cache_;
   std::unique_ptr<Resolver> inner_;
   std::unordered_map<std::string, std::unique_ptr<Flight>> flights_;
+  // The last cache hits, one slot per hash value mod kRecent: checks on one
+  // event loop ask the same few names over and over (a provider's include
+  // chain), and a slot answers them without the shared cache's lock, index and
+  // LRU. A slot keeps the shared entry's expiry, so no answer outlives its TTL.
+  struct Recent {
+    std::size_t hash = 0;
+    std::string key;  // question_key()
+    AnswerPtr answer;
+    std::chrono::steady_clock::time_point expires;
+  };
+  static constexpr std::size_t kRecent = 64;
+  std::array<Recent, kRecent> recent_;
+  std::uint64_t recent_hits_ = 0;
 };
 
 }  // namespace spfdoctor::dns

@@ -27,7 +27,11 @@ std::chrono::steady_clock::time_point DnsCache::now() const {
 // Lookups (the hot path) build no key and allocate nothing: the index is
 // searched with a Probe.
 AnswerPtr DnsCache::get(std::string_view name, RType type) {
-  auto p = Probe::of(name, type);
+  std::chrono::steady_clock::time_point expires;
+  return get(Probe::of(name, type), expires);
+}
+
+AnswerPtr DnsCache::get(const QuestionProbe& p, std::chrono::steady_clock::time_point& expires) {
   auto& s = shard_for(p);
   std::lock_guard lock(s.mu);
   auto it = s.index.find(p);
@@ -43,6 +47,7 @@ AnswerPtr DnsCache::get(std::string_view name, RType type) {
   }
   if (it->second != s.lru.begin()) s.lru.splice(s.lru.begin(), s.lru, it->second);
   ++s.hits;
+  expires = it->second->expires;
   return it->second->answer;
 }
 
@@ -129,8 +134,30 @@ CachingResolver::CachingResolver(std::shared_ptr<DnsCache> cache, std::unique_pt
 
 CachingResolver::~CachingResolver() = default;
 
+AnswerPtr CachingResolver::cached(const QuestionProbe& question) {
+  Recent& r = recent_[question.hash % kRecent];
+  if (r.answer && r.hash == question.hash && QuestionKeyEqual{}(question, r.key)) {
+    if (r.expires > cache_->now()) {
+      ++recent_hits_;
+      return r.answer;
+    }
+    r.answer.reset();
+  }
+  std::chrono::steady_clock::time_point expires;
+  AnswerPtr hit = cache_->get(question, expires);
+  if (hit) {
+    r.hash = question.hash;
+    const auto t = static_cast<unsigned>(question.type);
+    r.key.assign({static_cast<char>(t >> 8), static_cast<char>(t & 0xff)});  // as question_key()
+    r.key.append(question.name);
+    r.answer = hit;
+    r.expires = expires;
+  }
+  return hit;
+}
+
 void CachingResolver::submit(std::string_view name, RType type, Waiter& waiter) {
-  if (auto hit = cache_->get(name, type)) {
+  if (auto hit = cached(QuestionProbe::of(name, type))) {
     waiter.complete(std::move(hit));
     return;
   }
@@ -147,7 +174,7 @@ void CachingResolver::submit(std::string_view name, RType type, Waiter& waiter) 
 }
 
 void CachingResolver::prefetch(std::string_view name, RType type) {
-  if (cache_->get(name, type)) return;
+  if (cached(QuestionProbe::of(name, type))) return;
   auto key = question_key(name, type);
   if (flights_.contains(key)) return;
   auto flight = std::make_unique<Flight>(*this, key, std::string(name), type);

@@ -171,6 +171,61 @@ TEST(CachingResolver, TtlExpiryRefreshes) {
   EXPECT_EQ(counter->queries(), 4u);
 }
 
+// A CachingResolver answers a question it asked a moment ago from its own
+// recent answers (a slot per hash value): with far more names than slots,
+// every answer must still be the asked name's own, and the shared cache must
+// answer what the slots lost.
+TEST(CachingResolver, RecentAnswersBelongToTheirQuestion) {
+  auto zone = std::make_shared<ZoneData>();
+  constexpr int kNames = 500;
+  auto address = [](int i) { return "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256); };
+  for (int i = 0; i < kNames; ++i) {
+    Record rr;
+    rr.type = RType::A;
+    rr.ttl = 300;
+    rr.address = *IpAddress::parse(address(i));
+    zone->add("h" + std::to_string(i) + ".example", rr);
+    Record txt;
+    txt.type = RType::TXT;
+    txt.ttl = 300;
+    txt.strings = {"t" + std::to_string(i)};
+    zone->add("h" + std::to_string(i) + ".example", txt);
+  }
+  auto inner = std::make_unique<ZoneResolver>(zone);
+  ZoneResolver* counter = inner.get();
+  auto cache = std::make_shared<DnsCache>();
+  CachingResolver r(cache, std::move(inner));
+  struct Got final : Waiter {
+    AnswerPtr a;
+    void complete(AnswerPtr x) override { a = std::move(x); }
+  };
+  auto ask = [&](int i, RType type) {
+    Got got;
+    r.submit("h" + std::to_string(i) + ".example", type, got);
+    return got.a;
+  };
+  std::uint64_t asked = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < kNames; ++i) {
+      for (int again = 0; again < 2; ++again) {  // the second time from the recent answers
+        auto a = ask(i, RType::A);
+        ASSERT_TRUE(a);
+        ASSERT_EQ(a->records.size(), 1u);
+        EXPECT_EQ(a->records[0].address.to_string(), address(i)) << "round " << round << " h" << i;
+        auto t = ask(i, RType::TXT);  // same name, other type: its own answer
+        ASSERT_TRUE(t);
+        ASSERT_EQ(t->records.size(), 1u);
+        EXPECT_EQ(t->records[0].strings.at(0), "t" + std::to_string(i));
+        asked += 2;
+      }
+    }
+  }
+  EXPECT_EQ(counter->queries(), 2u * kNames);  // asked once each, then cached
+  EXPECT_EQ(r.recent_hits() + cache->hits(), asked - 2u * kNames);
+  EXPECT_GT(r.recent_hits(), 0u);
+  EXPECT_GT(cache->hits(), 0u);  // 1,000 questions do not fit in the slots
+}
+
 // A resolver that holds queries until told to answer, to test coalescing.
 class HeldResolver final : public Resolver {
  public:
