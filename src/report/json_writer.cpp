@@ -3,19 +3,39 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <bit>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace spfdoctor::report {
 
 namespace {
 
-// Bytes a JSON string cannot hold as they are: control characters, '"', '\\',
-// and every non-ASCII byte (checked as UTF-8). Everything else is copied in runs.
-constexpr std::array<bool, 256> kNeedsCare = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
-  return t;
-}();
+// The first byte at or after `i` that is below 0x20, '"', '\\', DEL or not
+// ASCII (what JSON escaping or printable() must look at), or n if none.
+// Eight bytes at a time: report strings are mostly long plain ASCII (records,
+// names, messages). In each test below, the lowest flagged byte of a word is
+// a true one (a borrow only flags bytes above it), so the lowest of the union is.
+std::size_t first_special(const unsigned char* p, std::size_t n, std::size_t i) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x80 * kOnes;
+  auto zero_bytes = [](std::uint64_t v) { return (v - kOnes) & ~v; };
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);  // byte j at bits 8j
+    const std::uint64_t hit = (((w - 0x20 * kOnes) & ~w) | zero_bytes(w ^ ('"' * kOnes)) |
+                               zero_bytes(w ^ ('\\' * kOnes)) | zero_bytes(w ^ (0x7f * kOnes)) | w) &
+                              kHigh;
+    if (hit != 0) return i + static_cast<std::size_t>(std::countr_zero(hit) / 8);
+  }
+  for (; i < n; ++i) {
+    const unsigned char c = p[i];
+    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f) return i;
+  }
+  return n;
+}
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
@@ -43,12 +63,16 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   std::size_t i = 0;
   while (i < n) {
-    std::size_t run = i;
-    while (run < n && !kNeedsCare[p[run]]) ++run;
+    const std::size_t run = first_special(p, n, i);
     out.append(s.data() + i, run - i);
     i = run;
     if (i == n) break;
     const unsigned char c = p[i];
+    if (c == 0x7f) {  // DEL: as it is in JSON
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
     if (c < 0x80) {
       if (c == '"' || c == '\\') {
         out += '\\';
@@ -122,7 +146,16 @@ std::string printable(std::string_view s) {
 }
 
 void JsonStringWriter::printable(std::string_view s) {
-  // printable() changes nothing in printable ASCII, the usual case: no copy then.
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  if (first_special(p, s.size(), 0) == s.size()) {  // the usual case: nothing to change or escape
+    comma();
+    out_ += '"';
+    out_ += s;
+    out_ += '"';
+    need_comma_ = true;
+    return;
+  }
+  // printable() changes nothing in printable ASCII: no copy then.
   bool plain = true;
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);

@@ -17,6 +17,7 @@
 
 #include <concepts>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,10 +64,23 @@ class JsonStringWriter {
   void begin_array() { open('['); }
   void end_array() { close(']'); }
   void key(std::string_view k) {
-    comma();
-    out_ += '"';
-    out_ += k;
-    out_ += "\":";
+    // One append: keys are short literals of the report code.
+    char buf[64];
+    if (k.size() + 4 <= sizeof buf) {
+      std::size_t n = 0;
+      if (need_comma_) buf[n++] = ',';
+      buf[n++] = '"';
+      std::memcpy(buf + n, k.data(), k.size());
+      n += k.size();
+      buf[n++] = '"';
+      buf[n++] = ':';
+      out_.append(buf, n);
+    } else {
+      comma();
+      out_ += '"';
+      out_ += k;
+      out_ += "\":";
+    }
     need_comma_ = false;
   }
   void string(std::string_view s) {

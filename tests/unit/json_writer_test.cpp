@@ -135,6 +135,40 @@ TEST(JsonWriter, EveryShortStringOverBoundaryBytes) {
   EXPECT_EQ(checked, bytes.size() * bytes.size() * bytes.size() * (1 + bytes.size()));
 }
 
+// The writer scans plain runs eight bytes at a time: each byte that needs
+// care, at every offset of strings on both sides of the 8-byte steps, alone
+// and with a second one later, through string() and printable() both.
+TEST(JsonWriter, EveryCareByteAtEveryOffset) {
+  const std::vector<std::string> care = {std::string(1, '\0'), "\x1f", " ",  "\"",   "\\",       "\x7f",
+                                         "\x80",              "\xff", "~",  "\xc3\xa9", "\xe2\x82\xac"};
+  std::size_t checked = 0;
+  for (std::size_t len = 1; len <= 26; ++len) {
+    for (std::size_t at = 0; at < len; ++at) {
+      for (const auto& c : care) {
+        for (int second = 0; second < 2; ++second) {
+          std::string s(len, 'a');
+          s.replace(at, 1, c);
+          if (second) s += std::string(len % 9, 'b') + "\x01";
+          std::string fast;
+          JsonStringWriter w(fast);
+          w.begin_array();
+          w.string(s);
+          w.printable(s);
+          w.end_array();
+          JsonTreeWriter t;
+          t.begin_array();
+          t.string(s);
+          t.printable(s);
+          t.end_array();
+          ASSERT_TRUE(same(dump(t.take()), fast)) << hex(s);
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 2u * 11u * (26u * 27u / 2u));
+}
+
 TEST(JsonWriter, RandomAndLongStrings) {
   std::mt19937 rng(20240607);
   std::uniform_int_distribution<int> byte(0, 255);
