@@ -219,8 +219,11 @@ MacroString compile_macro_string(std::string_view s, MacroContext context) {
         }
       }
     }
-    add_literal(s.substr(i, 1));
-    ++i;
+    // A run of literal text up to the next '%' (most strings have none).
+    std::size_t next = s.find('%', i + 1);
+    if (next == std::string_view::npos) next = s.size();
+    add_literal(s.substr(i, next - i));
+    i = next;
   }
   if (context == MacroContext::DomainSpec && out.letters == 0) {
     std::string constant = out.pieces.empty() ? std::string() : out.pieces.front().literal;
