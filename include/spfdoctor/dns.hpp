@@ -127,6 +127,8 @@ class ZoneData {
 // cache): a key is the type's two bytes, then the name; lookups use a
 // QuestionProbe, which builds no key and carries its hash.
 [[nodiscard]] std::string question_key(std::string_view name, RType type);
+// A key's parts: the name is key.substr(2).
+[[nodiscard]] RType question_key_type(std::string_view key);
 struct QuestionProbe {
   std::string_view name;
   RType type;
@@ -137,18 +139,18 @@ struct QuestionProbe {
 };
 struct QuestionKeyHash {
   using is_transparent = void;
-  std::size_t operator()(const std::string& key) const noexcept;
+  std::size_t operator()(std::string_view key) const noexcept;
   std::size_t operator()(const QuestionProbe& p) const noexcept { return p.hash; }
 };
 struct QuestionKeyEqual {
   using is_transparent = void;
-  bool operator()(const std::string& a, const std::string& b) const noexcept { return a == b; }
-  bool operator()(const QuestionProbe& p, const std::string& key) const noexcept {  // inline: every lookup
+  bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+  bool operator()(const QuestionProbe& p, std::string_view key) const noexcept {  // inline: every lookup
     const auto t = static_cast<unsigned>(p.type);
     return key.size() == 2 + p.name.size() && static_cast<unsigned char>(key[0]) == (t >> 8) &&
            static_cast<unsigned char>(key[1]) == (t & 0xff) && std::memcmp(key.data() + 2, p.name.data(), p.name.size()) == 0;
   }
-  bool operator()(const std::string& key, const QuestionProbe& p) const noexcept { return (*this)(p, key); }
+  bool operator()(std::string_view key, const QuestionProbe& p) const noexcept { return (*this)(p, key); }
 };
 
 // A resolver that answers from ZoneData, synchronously. Answers are built once

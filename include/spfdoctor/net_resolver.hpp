@@ -131,7 +131,8 @@ class CachingResolver final : public Resolver {
 
   std::shared_ptr<DnsCache> cache_;
   std::unique_ptr<Resolver> inner_;
-  std::unordered_map<std::string, std::unique_ptr<Flight>> flights_;
+  // By question key; each key views the key its flight holds.
+  std::unordered_map<std::string_view, std::unique_ptr<Flight>, QuestionKeyHash, QuestionKeyEqual> flights_;
   // The last cache hits, one slot per hash value mod kRecent: checks on one
   // event loop ask the same few names over and over (a provider's include
   // chain), and a slot answers them without the shared cache's lock, index and

@@ -105,14 +105,16 @@ std::uint64_t DnsCache::misses() const {
 // One query on the wire, with everyone waiting for it.
 class CachingResolver::Flight final : public Waiter {
  public:
-  Flight(CachingResolver& owner, std::string key, std::string name, RType type)
-      : owner_(owner), key_(std::move(key)), name_(std::move(name)), type_(type) {}
+  Flight(CachingResolver& owner, std::string_view name, RType type) : owner_(owner), key_(question_key(name, type)) {}
+  [[nodiscard]] std::string_view key() const { return key_; }
+  [[nodiscard]] std::string_view name() const { return std::string_view(key_).substr(2); }
+  [[nodiscard]] RType type() const { return question_key_type(key_); }
   void add(Waiter& w) { waiters_.push_back(&w); }
   void complete(AnswerPtr answer) override {
-    owner_.cache_->put(name_, type_, answer);
+    owner_.cache_->put(name(), type(), answer);
     // Leave the table before waking anyone: a waiter may ask the same again.
     std::unique_ptr<Flight> self;
-    if (auto it = owner_.flights_.find(key_); it != owner_.flights_.end()) {
+    if (auto it = owner_.flights_.find(key()); it != owner_.flights_.end()) {
       self = std::move(it->second);
       owner_.flights_.erase(it);
     }
@@ -123,9 +125,7 @@ class CachingResolver::Flight final : public Waiter {
 
  private:
   CachingResolver& owner_;
-  std::string key_;
-  std::string name_;
-  RType type_;
+  std::string key_;  // question_key(); the flights table's key views it
   std::vector<Waiter*> waiters_;
 };
 
@@ -157,30 +157,29 @@ AnswerPtr CachingResolver::cached(const QuestionProbe& question) {
 }
 
 void CachingResolver::submit(std::string_view name, RType type, Waiter& waiter) {
-  if (auto hit = cached(QuestionProbe::of(name, type))) {
+  const auto question = QuestionProbe::of(name, type);
+  if (auto hit = cached(question)) {
     waiter.complete(std::move(hit));
     return;
   }
-  auto key = question_key(name, type);
-  if (auto it = flights_.find(key); it != flights_.end()) {
+  if (auto it = flights_.find(question); it != flights_.end()) {
     it->second->add(waiter);
     return;
   }
-  auto flight = std::make_unique<Flight>(*this, key, std::string(name), type);
+  auto flight = std::make_unique<Flight>(*this, name, type);
   Flight* f = flight.get();
   f->add(waiter);
-  flights_.emplace(key, std::move(flight));
-  inner_->submit(name, type, *f);
+  flights_.emplace(f->key(), std::move(flight));
+  inner_->submit(name, type, *f);  // the caller's name: a flight that ends inside is gone
 }
 
 void CachingResolver::prefetch(std::string_view name, RType type) {
-  if (cached(QuestionProbe::of(name, type))) return;
-  auto key = question_key(name, type);
-  if (flights_.contains(key)) return;
-  auto flight = std::make_unique<Flight>(*this, key, std::string(name), type);
+  const auto question = QuestionProbe::of(name, type);
+  if (cached(question) || flights_.contains(question)) return;
+  auto flight = std::make_unique<Flight>(*this, name, type);
   Flight* f = flight.get();
-  flights_.emplace(std::move(key), std::move(flight));
-  inner_->submit(name, type, *f);
+  flights_.emplace(f->key(), std::move(flight));
+  inner_->submit(name, type, *f);  // the caller's name: a flight that ends inside is gone
 }
 
 }  // namespace spfdoctor::dns

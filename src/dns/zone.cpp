@@ -169,12 +169,10 @@ std::size_t question_hash(std::string_view name, RType type) noexcept {
 
 ZoneResolver::ZoneResolver(std::shared_ptr<const ZoneData> zone) : zone_(std::move(zone)) {}
 
-namespace {
-RType key_type(const std::string& key) {
+RType question_key_type(std::string_view key) {
   return static_cast<RType>((static_cast<unsigned>(static_cast<unsigned char>(key[0])) << 8) |
                             static_cast<unsigned char>(key[1]));
 }
-}  // namespace
 
 std::string question_key(std::string_view name, RType type) {
   std::string key(2 + name.size(), '\0');
@@ -184,8 +182,8 @@ std::string question_key(std::string_view name, RType type) {
   return key;
 }
 
-std::size_t QuestionKeyHash::operator()(const std::string& key) const noexcept {
-  return question_hash(std::string_view(key).substr(2), key_type(key));
+std::size_t QuestionKeyHash::operator()(std::string_view key) const noexcept {
+  return question_hash(key.substr(2), question_key_type(key));
 }
 
 void ZoneResolver::submit(std::string_view name, RType type, Waiter& waiter) {
