@@ -29,21 +29,26 @@ RecordFacts record_facts(std::string_view text) {
   return f;
 }
 
+std::size_t approximate_bytes(const RecordFacts& f) {
+  return 3 * f.record.text.size() + f.record.terms.size() * (sizeof(spf::Term) + sizeof(std::string) + 1);
+}
+
 std::shared_ptr<const RecordFacts> RecordFactsCache::get(std::string_view text) {
   if (auto it = map_.find(text); it != map_.end()) return it->second;
   auto facts = std::make_shared<const RecordFacts>(record_facts(text));
-  if (text.size() > max_bytes_ / 4) return facts;
-  if (map_.size() + 1 > max_entries_ || bytes_ + text.size() > max_bytes_) {
+  const std::size_t cost = approximate_bytes(*facts) + text.size();  // + the key
+  if (cost > max_bytes_ / 4) return facts;
+  if (map_.size() + 1 > max_entries_ || bytes_ + cost > max_bytes_) {
     map_.clear();
     bytes_ = 0;
   }
   map_.emplace(std::string(text), facts);
-  bytes_ += text.size();
+  bytes_ += cost;
   return facts;
 }
 
 std::shared_ptr<const RecordFacts> cached_record_facts(std::string_view text) {
-  thread_local RecordFactsCache cache(1024, std::size_t{4} << 20);
+  thread_local RecordFactsCache cache(1024, std::size_t{8} << 20);
   return cache.get(text);
 }
 

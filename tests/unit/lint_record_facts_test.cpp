@@ -49,7 +49,7 @@ TEST(RecordFactsCache, SameTextSameEntry) {
   auto b = cache.get(std::string(text));  // another buffer, same bytes
   EXPECT_EQ(a.get(), b.get());
   EXPECT_EQ(cache.size(), 1U);
-  EXPECT_EQ(cache.bytes(), text.size());
+  EXPECT_EQ(cache.bytes(), approximate_bytes(*a) + text.size());
   auto fresh = record_facts(text);
   EXPECT_EQ(spf::to_string(a->record), spf::to_string(fresh.record));
   EXPECT_EQ(a->record.text, text);
@@ -87,18 +87,24 @@ TEST(RecordFactsCache, StaysWithinItsBounds) {
   // An entry taken before the cache dropped it is still whole.
   EXPECT_EQ(first->networks[0], "192.0.2.0/32");
 
-  RecordFactsCache by_bytes(1000, 200);
-  for (int i = 0; i < 50; ++i) {
+  const std::size_t one = approximate_bytes(record_facts("v=spf1 ip4:198.51.100.10 -all")) + 29;
+  RecordFactsCache by_bytes(1000, 5 * one);
+  for (int i = 10; i < 60; ++i) {
     (void)by_bytes.get("v=spf1 ip4:198.51.100." + std::to_string(i) + " -all");
-    EXPECT_LE(by_bytes.bytes(), 200U);
+    EXPECT_LE(by_bytes.bytes(), 5 * one);
+    EXPECT_LE(by_bytes.size(), 5U);
   }
-  // A text over a quarter of the byte budget is parsed but not kept.
+  EXPECT_GE(by_bytes.size(), 1U);
+  // Facts over a quarter of the budget are computed but not kept: many short
+  // terms weigh far more than their text (each is a Term).
   std::string big = "v=spf1";
-  while (big.size() < 60) big += " a";
+  for (int i = 0; i < 8; ++i) big += " a";
+  ASSERT_LT(big.size(), 5 * one / 4);  // the text alone would fit
   auto b1 = by_bytes.get(big);
   auto b2 = by_bytes.get(big);
   EXPECT_NE(b1.get(), b2.get());
-  EXPECT_EQ(b1->record.terms.size(), b2->record.terms.size());
+  EXPECT_EQ(b1->record.terms.size(), 8U);
+  EXPECT_EQ(b2->record.terms.size(), 8U);
 }
 
 dns::Record txt(std::string text) {
