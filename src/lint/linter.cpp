@@ -229,7 +229,8 @@ class Linter {
       auto mx = co_await dns::AnswerAwaiter(resolver_, report_.domain, RType::MX);
       if (mx->ok()) {
         for (const auto& rr : mx->records) {
-          if (const auto* p = diagnose::find_provider_by_mx(dns::normalize_name(rr.target))) {
+          // find_provider_by_mx lowers the case and drops trailing dots itself.
+          if (const auto* p = diagnose::find_provider_by_mx(rr.target)) {
             bool seen = std::any_of(wanted.begin(), wanted.end(), [&](const auto& w) { return w.first == p; });
             if (!seen) wanted.emplace_back(p, "mx");
           }
@@ -432,21 +433,21 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, Ancestors& ancestors, int d
           "merge them into one record: one v=spf1, all the terms, one all at the end", &node);
     }
   }
-  // Every character of a record is in the §12 grammar, which is US-ASCII
-  // only: published or given, a record with other bytes is a permerror (the
-  // evaluator refuses a published one before parsing it).
-  if (std::any_of(node.record->begin(), node.record->end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
-    add("syntax-error", Severity::Error,
-        fmt::format("{} has non-ASCII characters (RFC 7208 §3.1, §12): receivers return permerror",
-                    top && options_.record ? "the given record" : "the record of " + node.domain),
-        "retype the record by hand: copy and paste often brings invisible characters", &node);
-  }
   // Include and redirect targets are mostly the same few provider records:
   // their facts come from the thread's cache. A top record is seldom seen
   // twice (a scan lints each domain once) and would only churn the cache.
   const std::shared_ptr<const RecordFacts> facts =
       top ? std::make_shared<const RecordFacts>(record_facts(*node.record)) : cached_record_facts(*node.record);
   if (top) root_facts_ = facts;
+  // Every character of a record is in the §12 grammar, which is US-ASCII
+  // only: published or given, a record with other bytes is a permerror (the
+  // evaluator refuses a published one before parsing it). The parse noted it.
+  if (!facts->record.ascii) {
+    add("syntax-error", Severity::Error,
+        fmt::format("{} has non-ASCII characters (RFC 7208 §3.1, §12): receivers return permerror",
+                    top && options_.record ? "the given record" : "the record of " + node.domain),
+        "retype the record by hand: copy and paste often brings invisible characters", &node);
+  }
   const spf::Record& rec = facts->record;
   ancestors.names.push_back(node.domain);
   const spf::Term* all = nullptr;
