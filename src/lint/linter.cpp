@@ -11,6 +11,7 @@
 
 #include "dns/await.hpp"
 #include "lint/providers.hpp"
+#include "lint/record_facts.hpp"
 #include "spfdoctor/lint.hpp"
 #include "spfdoctor/record.hpp"
 
@@ -47,6 +48,12 @@ constexpr const char* kNotFollowed = "not followed: the tree is larger than spfd
 
 bool has_macro(std::string_view s) { return s.find('%') != std::string_view::npos; }
 
+// dns::normalize_name(s) == s: no trailing dot, no upper-case ASCII.
+bool is_normalized(std::string_view s) {
+  if (!s.empty() && s.back() == '.') return false;
+  return std::none_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
 // Size of a DNS response carrying these TXT records for `name` (RFC 1035
 // §4.1): header, question, and each answer with a compressed owner name.
 std::size_t txt_response_size(std::string_view name, const std::vector<dns::Record>& rrs) {
@@ -72,7 +79,7 @@ class Linter {
     TreeNode& root = report_.tree;
     root.domain = report_.domain;
     root.via = "top";
-    std::set<std::string> ancestors;
+    Ancestors ancestors;
     co_await walk(root, ancestors, 0);
     report_.record = root.record;
     report_.records = root.records;
@@ -119,7 +126,13 @@ class Linter {
   // Asks and notes DNS failures as findings; returns null when it failed.
   Task<AnswerPtr> ask(const std::string& name, RType type, const TreeNode& node) {
     ++queries_;
-    auto q = dns::normalize_name(name);
+    // Most names are normalized already (node domains, MX hosts): no copy then.
+    std::string normalized;
+    std::string_view q = name;
+    if (!is_normalized(name)) {
+      normalized = dns::normalize_name(name);
+      q = normalized;
+    }
     AnswerPtr a = co_await dns::AnswerAwaiter(resolver_, q, type);
     if (a->status != dns::Status::Ok && a->status != dns::Status::NxDomain) {
       add("dns-error", Severity::Error,
@@ -138,7 +151,18 @@ class Linter {
     ++total_voids_;
   }
 
-  Task<void_type> walk(TreeNode& node, std::set<std::string>& ancestors, int depth);
+  // The domains being walked, outermost first: each is the domain of a node
+  // whose walk is under way (root, or a child in its parent's frame), so the
+  // views stay valid until that walk pops them. A name is never in it twice
+  // (it would be a loop, and is not walked).
+  struct Ancestors {
+    std::vector<std::string_view> names;
+    [[nodiscard]] bool contains(std::string_view n) const {
+      return std::find(names.begin(), names.end(), n) != names.end();
+    }
+  };
+
+  Task<void_type> walk(TreeNode& node, Ancestors& ancestors, int depth);
 
   // Addresses a pass-qualified a/mx term authorizes, as networks.
   static void add_addresses(TreeNode& node, const dns::Answer& a, const spf::Term& t) {
@@ -205,7 +229,8 @@ class Linter {
       auto mx = co_await dns::AnswerAwaiter(resolver_, report_.domain, RType::MX);
       if (mx->ok()) {
         for (const auto& rr : mx->records) {
-          if (const auto* p = diagnose::find_provider_by_mx(dns::normalize_name(rr.target))) {
+          // find_provider_by_mx lowers the case and drops trailing dots itself.
+          if (const auto* p = diagnose::find_provider_by_mx(rr.target)) {
             bool seen = std::any_of(wanted.begin(), wanted.end(), [&](const auto& w) { return w.first == p; });
             if (!seen) wanted.emplace_back(p, "mx");
           }
@@ -214,7 +239,7 @@ class Linter {
     }
     for (const auto& [p, how] : wanted) {
       ProviderAdvice adv{std::string(p->name), std::string(p->spf_include), how,
-                         includes_.count(std::string(p->spf_include)) > 0};
+                         std::find(includes_.begin(), includes_.end(), p->spf_include) != includes_.end()};
       if (!adv.included && report_.tree.record) {
         add("provider-include-missing", Severity::Warning,
             how == "mx" ? fmt::format("the domain's MX points at {}, but its SPF record does not include {}: mail "
@@ -253,9 +278,13 @@ class Linter {
       s.flatten.push_back(c.node->domain);
     }
     if (s.flatten.empty()) return;
-    auto rec = spf::parse_record(*root.record);
+    // The top record as walk() parsed it (it always did: root has a record and children).
+    std::shared_ptr<const RecordFacts> facts = root_facts_;
+    if (!facts || facts->record.text != *root.record) {
+      facts = std::make_shared<const RecordFacts>(record_facts(*root.record));
+    }
     std::string out = "v=spf1";
-    for (const auto& t : rec.terms) {
+    for (const auto& t : facts->record.terms) {
       if (chosen.count(t.text)) {
         const TreeNode* node = nullptr;
         for (const auto& c : root.children) {
@@ -281,8 +310,9 @@ class Linter {
 
   static bool flattenable(const TreeNode& n) {
     if (n.has_macros || n.problem || !n.record) return false;
-    auto rec = spf::parse_record(*n.record);
-    for (const auto& t : rec.terms) {
+    // Only include/redirect targets come here: their facts are in the cache.
+    auto facts = cached_record_facts(*n.record);
+    for (const auto& t : facts->record.terms) {
       if (t.is_mechanism() && (t.mechanism == Mechanism::Ptr || t.mechanism == Mechanism::Exists)) return false;
     }
     return std::all_of(n.children.begin(), n.children.end(), [](const TreeNode& c) { return flattenable(c); });
@@ -323,10 +353,11 @@ class Linter {
   int records_walked_ = 0;
   int queries_ = 0;
   bool limit_hit_ = false;          // kMaxTreeRecords or kMaxQueries reached
-  std::set<std::string> includes_;  // every include target seen in the tree
+  std::vector<std::string> includes_;  // include and redirect targets seen in the tree (repeats kept)
+  std::shared_ptr<const RecordFacts> root_facts_;  // the top record's, once walk() parsed it
 };
 
-Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ancestors, int depth) {
+Task<Linter::void_type> Linter::walk(TreeNode& node, Ancestors& ancestors, int depth) {
   const bool top = depth == 0;
   ++records_walked_;
   const bool acts_as_top = top || node.via == "redirect";
@@ -350,7 +381,7 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
     count_void(node, *txt);
     for (const auto& rr : txt->records) {
       auto text = dns::joined_text(rr);
-      if (spf::is_spf_record(text)) node.records.push_back(text);
+      if (spf::is_spf_record(text)) node.records.push_back(std::move(text));
     }
     if (txt_response_size(node.domain, txt->records) > kUdpLimit) {
       add("record-too-long", Severity::Warning,
@@ -402,22 +433,28 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
           "merge them into one record: one v=spf1, all the terms, one all at the end", &node);
     }
   }
+  // Include and redirect targets are mostly the same few provider records:
+  // their facts come from the thread's cache. A top record is seldom seen
+  // twice (a scan lints each domain once) and would only churn the cache.
+  const std::shared_ptr<const RecordFacts> facts =
+      top ? std::make_shared<const RecordFacts>(record_facts(*node.record)) : cached_record_facts(*node.record);
+  if (top) root_facts_ = facts;
   // Every character of a record is in the §12 grammar, which is US-ASCII
   // only: published or given, a record with other bytes is a permerror (the
-  // evaluator refuses a published one before parsing it).
-  if (std::any_of(node.record->begin(), node.record->end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+  // evaluator refuses a published one before parsing it). The parse noted it.
+  if (!facts->record.ascii) {
     add("syntax-error", Severity::Error,
         fmt::format("{} has non-ASCII characters (RFC 7208 §3.1, §12): receivers return permerror",
                     top && options_.record ? "the given record" : "the record of " + node.domain),
         "retype the record by hand: copy and paste often brings invisible characters", &node);
   }
-  auto rec = spf::parse_record(*node.record);
-  ancestors.insert(node.domain);
+  const spf::Record& rec = facts->record;
+  ancestors.names.push_back(node.domain);
   const spf::Term* all = nullptr;
   const spf::Term* redirect = nullptr;
   bool warned_after_all = false;
-  std::set<std::string> seen_terms;
-  for (const auto& t : rec.terms) {
+  for (std::size_t ti = 0; ti < rec.terms.size(); ++ti) {
+    const spf::Term& t = rec.terms[ti];
     if (t.error) {
       bool cidr = t.error->find("prefix length") != std::string::npos;
       if (cidr) {
@@ -438,7 +475,7 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
           "move the all term to the end of the record", &node, &t);
       warned_after_all = true;
     }
-    if (!seen_terms.insert(t.text).second && t.is_mechanism()) {
+    if (facts->repeats[ti] && t.is_mechanism()) {
       add("duplicate-term", Severity::Info,
           fmt::format("\"{}\" appears twice in the record of {}", t.text, node.domain),
           "remove the repeated term", &node, &t);
@@ -455,8 +492,12 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
       continue;
     }
     if (!t.is_mechanism()) continue;
-    std::string target = t.has_arg ? t.arg : node.domain;
-    if (!target.empty() && target.back() == '.') target.pop_back();
+    // The name a/mx/exists/include look up (the others have none).
+    std::string target;
+    if (t.needs_domain()) {
+      target = t.has_arg ? t.arg : node.domain;
+      if (!target.empty() && target.back() == '.') target.pop_back();
+    }
     const bool macro = t.has_arg && has_macro(t.arg);
     if (macro) node.has_macros = true;
     // include (walked) is counted on its child node; everything else here.
@@ -488,8 +529,8 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
         break;
       case Mechanism::Ip4:
       case Mechanism::Ip6:
-        if (t.network && t.qualifier == spf::Qualifier::Pass) {
-          (t.mechanism == Mechanism::Ip4 ? node.ip4 : node.ip6).push_back(t.network->to_string());
+        if (!facts->networks[ti].empty()) {
+          (t.mechanism == Mechanism::Ip4 ? node.ip4 : node.ip6).push_back(facts->networks[ti]);
         }
         break;
       case Mechanism::A:
@@ -544,12 +585,12 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
         break;
       case Mechanism::Include: {
         if (macro) break;
-        includes_.insert(dns::normalize_name(target));
         TreeNode child;
         child.domain = dns::normalize_name(target);
+        includes_.push_back(child.domain);
         child.via = "include";
         child.term = t.text;
-        if (ancestors.count(child.domain)) {
+        if (ancestors.contains(child.domain)) {
           child.problem = "loop";
           add("include-loop", Severity::Error,
               fmt::format("\"{}\" in the record of {} leads back to {}, which is already being evaluated: receivers "
@@ -582,8 +623,8 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
         child.domain = dns::normalize_name(target);
         child.via = "redirect";
         child.term = redirect->text;
-        includes_.insert(child.domain);
-        if (ancestors.count(child.domain)) {
+        includes_.push_back(child.domain);
+        if (ancestors.contains(child.domain)) {
           child.problem = "loop";
           add("include-loop", Severity::Error,
               fmt::format("\"{}\" in the record of {} leads back to {}: receivers return permerror", redirect->text,
@@ -608,7 +649,7 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, std::set<std::string>& ance
                     node.domain),
         "end the record with -all (or ~all while testing)", &node);
   }
-  ancestors.erase(node.domain);
+  ancestors.names.pop_back();
   co_return void_type{};
 }
 
