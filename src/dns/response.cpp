@@ -318,8 +318,8 @@ Answer parse_response(const unsigned char* wire, std::size_t size, std::string_v
   std::size_t candidates = 0;             // answer records of the asked type and class
 
   std::size_t pos = kHeaderSize;
-  // Most owners are a bare pointer to the question's name, which is checked
-  // by then: such a pointer needs no second walk of that name.
+  // Most owners are the root or a bare pointer to the question's name, which
+  // is checked by then: such a pointer needs no second walk of that name.
   int question_pointers = kMaxPointers;  // (as if unknown)
   for (unsigned i = 0; i < counts[0]; ++i) {
     if (const char* why = skip_name(w, n, pos, i == 0 ? &question_pointers : nullptr)) {
@@ -331,7 +331,9 @@ Answer parse_response(const unsigned char* wire, std::size_t size, std::string_v
   for (int s = 1; s < 4; ++s) {
     for (unsigned i = 0; i < counts[s]; ++i) {
       const std::size_t owner = pos;
-      if (pos + 1 < n && w[pos] == 0xc0 && w[pos + 1] == kHeaderSize && question_pointers < kMaxPointers) {
+      if (pos < n && w[pos] == 0) {
+        pos += 1;  // the root
+      } else if (pos + 1 < n && w[pos] == 0xc0 && w[pos + 1] == kHeaderSize && question_pointers < kMaxPointers) {
         pos += 2;  // (the pointer points backwards, to a name of at most 255 bytes with room for one more pointer)
       } else if (const char* why = skip_name(w, n, pos)) {
         return malformed(kSection[s], why);

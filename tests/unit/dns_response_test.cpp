@@ -415,6 +415,36 @@ TEST(WireReader, CaseAndDotsInLabels) {
   EXPECT_TRUE(c.parse(RType::TXT, "x\\y.com").records.empty());
 }
 
+// Long labels are compared eight bytes at a time: case, and a difference or a
+// dot in any position, still count.
+TEST(WireReader, LongLabels) {
+  const std::string base = "abcdefghijklmnopqrstuvwxyz0123456789";
+  for (std::size_t at = 0; at < base.size(); ++at) {
+    std::string upper = base;
+    upper[at] = static_cast<char>(upper[at] >= 'a' ? upper[at] - 'a' + 'A' : upper[at]);
+    std::string other = base;
+    other[at] = '-';
+    std::string dotted = base;
+    dotted[at] = '.';
+    Msg m;
+    m.label(upper).ptr(kQname).head(16).str("upper").done();
+    m.label(other).ptr(kQname).head(16).str("other").done();
+    m.label(dotted).ptr(kQname).head(16).str("dotted").done();
+    m.counts(3);
+    auto a = m.parse(RType::TXT, base + ".example.com");
+    ASSERT_EQ(a.records.size(), 1u) << at;
+    EXPECT_EQ(a.records[0].strings[0], "upper");
+    std::string escaped = base;
+    escaped.replace(at, 1, "\\.");
+    a = m.parse(RType::TXT, escaped + ".Example.COM");
+    ASSERT_EQ(a.records.size(), 1u) << at;
+    EXPECT_EQ(a.records[0].strings[0], "dotted");
+    EXPECT_TRUE(m.parse(RType::TXT, dotted + ".example.com").records.empty());
+    EXPECT_EQ(m.agreement(RType::TXT, base + ".example.com"), Agreement::Same);
+    EXPECT_EQ(m.agreement(RType::TXT, escaped + ".example.com"), Agreement::Same);
+  }
+}
+
 TEST(WireReader, ClassesAndOtherTypes) {
   Msg m(0, 1);
   m.ptr(kQname).head(1, 300, 3).u32(0x01020304).done();  // class CH: not ours
