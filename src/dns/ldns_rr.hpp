@@ -1,5 +1,5 @@
-// Converting ldns resource records into our Record (shared by the master-file
-// loader and the network response parser).
+// Converting ldns resource records into our Record (for the master-file
+// loader; network responses have their own reader, response.cpp).
 #pragma once
 
 #include <memory>
