@@ -45,6 +45,11 @@ using ResolverFactory = std::function<std::unique_ptr<dns::Resolver>()>;
 // evenly between them.
 [[nodiscard]] ResolverFactory make_resolver_factory(const GlobalOptions& g, std::size_t loops = 1);
 [[nodiscard]] bool stdout_is_tty();
+// True where the process may end without freeing what it holds (std::_Exit
+// after the output is written; caches left to the exit): false under
+// AddressSanitizer/LeakSanitizer, ThreadSanitizer and valgrind's memcheck,
+// and with SPFDOCTOR_FULL_TEARDOWN set in the environment.
+[[nodiscard]] bool skip_teardown();
 [[nodiscard]] IpAddress parse_ip_or_throw(const std::string& text, int code);
 // Opens `path` for reading, or throws UserError (exit 1)
 // `cannot read [WHAT ]"PATH": REASON`. A directory, which opens and then

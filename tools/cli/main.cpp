@@ -2,11 +2,16 @@
 // library. See docs/cli.md.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <string_view>
 
 #include "common.hpp"
 
@@ -14,22 +19,57 @@ namespace {
 
 using namespace spfdoctor::cli;
 
+#ifdef SPFDOCTOR_SERVE_HELPER
+// `serve` is the one command that needs cpp-httplib, a shared library that
+// brings libstdc++, OpenSSL and more with it and initialises OpenSSL in its
+// constructor. This command is linked statically without it
+// (cmake/static_deps.cmake); `serve` runs in spfdoctor-serve, the same program
+// linked with the shared libraries, found beside this one (the build tree) or
+// at SPFDOCTOR_SERVE_HELPER relative to it (installed: libexec/spfdoctor/).
+// Same process (exec), same arguments, so the same output, exit status and pid.
+[[noreturn]] void exec_serve_helper(char** argv) {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::string tried;
+  int err = ec ? ec.value() : ENOENT;
+  if (!ec) {
+    for (const char* rel : {"spfdoctor-serve", SPFDOCTOR_SERVE_HELPER}) {
+      const std::string path = (self.parent_path() / rel).lexically_normal().string();
+      ::execv(path.c_str(), argv);
+      err = errno;
+      tried += (tried.empty() ? "" : ", ") + path;
+    }
+  }
+  std::fprintf(stderr, "spfdoctor: cannot run the web server (%s): %s\n", tried.empty() ? "/proc/self/exe" : tried.c_str(),
+               std::strerror(err));
+  std::exit(kExitError);
+}
+#endif
+
 int run_main(int argc, char** argv) {
+#ifdef SPFDOCTOR_SERVE_HELPER
+  if (argc >= 2 && std::string_view(argv[1]) == "serve") exec_serve_helper(argv);
+#endif
   CLI::App app{"spfdoctor: why did my mail bounce with an SPF error, and what do I change?"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("spfdoctor ") + "0.1.0");
 
-  std::vector<Command> commands;
-  commands.push_back(add_eval_command(app));
-  commands.push_back(add_bounce_command(app));
-  commands.push_back(add_lint_command(app));
-  commands.push_back(add_scan_command(app));
-  commands.push_back(add_serve_command(app));
+  // Each command's options are a few hundred CLI11 objects to build: only the
+  // command asked for is added (all of them for --help, none for --version).
+  struct Maker {
+    std::string_view name;
+    Command (*add)(CLI::App&);
+  };
+  static constexpr Maker kMakers[] = {{"eval", add_eval_command},
+                                      {"bounce", add_bounce_command},
+                                      {"lint", add_lint_command},
+                                      {"scan", add_scan_command},
+                                      {"serve", add_serve_command}};
 
   // CLI11 says only "A subcommand is required" for a mistyped command or an
   // option before the command: name what was wrong.
   std::string known;
-  for (const auto& c : commands) known += (known.empty() ? "" : ", ") + c.app->get_name();
+  for (const auto& m : kMakers) known += (known.empty() ? "" : ", ") + std::string(m.name);
   if (argc < 2) {
     fmt::print(stderr, "spfdoctor: no command given (commands: {}; spfdoctor --help)\n", known);
     return kExitUsage;
@@ -41,10 +81,14 @@ int run_main(int argc, char** argv) {
                first);
     return kExitUsage;
   }
-  if (!help_or_version && std::none_of(commands.begin(), commands.end(),
-                                       [&](const Command& c) { return c.app->get_name() == first; })) {
+  if (!help_or_version &&
+      std::none_of(std::begin(kMakers), std::end(kMakers), [&](const Maker& m) { return m.name == first; })) {
     fmt::print(stderr, "spfdoctor: unknown command \"{}\" (commands: {})\n", first, known);
     return kExitUsage;
+  }
+  std::vector<Command> commands;
+  for (const auto& m : kMakers) {
+    if ((help_or_version && first != "--version") || m.name == first) commands.push_back(m.add(app));
   }
   try {
     app.parse(argc, argv);
@@ -67,6 +111,14 @@ int run_main(int argc, char** argv) {
       std::cout.flush();
       if (std::cout.fail() || std::fflush(stdout) != 0 || std::ferror(stdout)) {
         throw UserError(fmt::format("cannot write output: {}", std::strerror(errno ? errno : EIO)));
+      }
+      // Everything is written and checked: what is left is freeing memory,
+      // closing sockets and running static destructors, which the exit does
+      // anyway. Not for serve (it has stopped its server already; no gain),
+      // nor where a leak checker wants the teardown (skip_teardown()).
+      if (skip_teardown() && c.app->get_name() != "serve") {
+        std::fflush(stderr);
+        std::_Exit(status);
       }
       return status;
     }

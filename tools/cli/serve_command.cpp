@@ -5,7 +5,9 @@
 #include <thread>
 
 #include "common.hpp"
+#ifndef SPFDOCTOR_SERVE_HELPER
 #include "spfdoctor/server.hpp"
+#endif
 
 namespace spfdoctor::cli {
 
@@ -17,6 +19,12 @@ struct ServeArgs {
   int max_checks = 16;
 };
 
+#ifdef SPFDOCTOR_SERVE_HELPER
+// The statically linked command runs serve in spfdoctor-serve (main.cpp): never here.
+int run_serve(const GlobalOptions&, const ServeArgs&) {
+  throw UserError("serve runs in spfdoctor-serve");
+}
+#else
 // "ADDR:PORT", "[V6]:PORT" or ":PORT".
 void split_listen(const std::string& text, std::string& host, int& port) {
   std::string p;
@@ -75,6 +83,7 @@ int run_serve(const GlobalOptions& g, const ServeArgs& a) {
   waiter.join();
   return kExitOk;
 }
+#endif
 
 }  // namespace
 
