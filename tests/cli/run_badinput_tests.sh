@@ -232,7 +232,7 @@ bad "serve --listen an address not here" 1 'cannot listen on 192\.0\.2\.1:8025' 
 /usr/bin/python3 -c 'import socket,sys,time
 s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(60)' >"$TMP/port" &
 PIDS+=($!)
-for _ in $(seq 50); do [[ -s $TMP/port ]] && break; sleep 0.1; done
+for _ in $(seq 300); do [[ -s $TMP/port ]] && break; sleep 0.1; done
 bad "serve --listen a port in use" 1 "cannot listen on 127\.0\.0\.1:$(cat "$TMP/port")" -- "$BIN" serve --zone "$LZ" --listen "127.0.0.1:$(cat "$TMP/port")"
 bad "serve --threads 1" 2 '--threads' -- "$BIN" serve --zone "$LZ" --threads 1
 bad "serve --max-checks 0" 2 '--max-checks' -- "$BIN" serve --zone "$LZ" --max-checks 0
