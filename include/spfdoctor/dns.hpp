@@ -153,6 +153,18 @@ struct QuestionKeyEqual {
   bool operator()(std::string_view key, const QuestionProbe& p) const noexcept { return (*this)(p, key); }
 };
 
+}  // namespace spfdoctor::dns
+
+#if defined(__GLIBCXX__)
+// libstdc++ keeps no hash in a node when the hasher is "fast" (its default
+// for user hashers) and hashes every key again on each rehash and erase: for
+// question keys it is cheaper to keep it (eval --batch hashed 11 keys a query).
+template <>
+struct std::__is_fast_hash<spfdoctor::dns::QuestionKeyHash> : std::false_type {};
+#endif
+
+namespace spfdoctor::dns {
+
 // A resolver that answers from ZoneData, synchronously. Answers are built once
 // per (name, type) and shared.
 class ZoneResolver final : public Resolver {

@@ -43,14 +43,20 @@ struct BatchOutput {
   std::string error;
 };
 
+// isspace() in the "C" locale, whatever locale a library set.
+bool is_space(char ch) {
+  const auto c = static_cast<unsigned char>(ch);
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 // The first three whitespace-separated words of `line` (fewer: left empty).
 void split_words(std::string_view line, std::string& a, std::string& b, std::string& c) {
   std::string* out[] = {&a, &b, &c};
   std::size_t i = 0;
   for (std::string* word : out) {
-    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    while (i < line.size() && is_space(line[i])) ++i;
     std::size_t start = i;
-    while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    while (i < line.size() && !is_space(line[i])) ++i;
     word->assign(line.substr(start, i - start));
   }
 }
