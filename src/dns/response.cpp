@@ -226,6 +226,22 @@ std::optional<std::uint32_t> soa_negative_ttl(const unsigned char* w, std::size_
   return std::min(ttl, u32(w + pos + 16));
 }
 
+// An A (N = 4) or AAAA (N = 16) record: exactly N bytes of address.
+template <std::size_t N>
+bool fill_address(const unsigned char* data, std::size_t length, Record& rec) {
+  if (length != N) return false;
+  std::array<std::uint8_t, N> bytes{};
+  std::memcpy(bytes.data(), data, N);
+  if constexpr (N == 4) {
+    rec.type = RType::A;
+    rec.address = IpAddress::v4(bytes);
+  } else {
+    rec.type = RType::AAAA;
+    rec.address = IpAddress::v6(bytes);
+  }
+  return true;
+}
+
 // Fills `rec` (a fresh Record) from `rr` if its data has the shape of its
 // type (as convert() decided from ldns's fields); false leaves it out.
 bool fill_record(const unsigned char* w, std::size_t n, const Rr& rr, Record& rec) {
@@ -233,22 +249,12 @@ bool fill_record(const unsigned char* w, std::size_t n, const Rr& rr, Record& re
   const std::size_t pos = rr.rdata;
   const std::size_t end = pos + rr.rdlength;
   switch (static_cast<RType>(rr.type)) {
-    case RType::A: {
-      if (rr.rdlength != 4) return false;
-      std::array<std::uint8_t, 4> bytes{};
-      std::memcpy(bytes.data(), w + pos, 4);
-      rec.type = RType::A;
-      rec.address = IpAddress::v4(bytes);
+    case RType::A:
+      if (!fill_address<4>(w + pos, rr.rdlength, rec)) return false;
       break;
-    }
-    case RType::AAAA: {
-      if (rr.rdlength != 16) return false;
-      std::array<std::uint8_t, 16> bytes{};
-      std::memcpy(bytes.data(), w + pos, 16);
-      rec.type = RType::AAAA;
-      rec.address = IpAddress::v6(bytes);
+    case RType::AAAA:
+      if (!fill_address<16>(w + pos, rr.rdlength, rec)) return false;
       break;
-    }
     case RType::MX: {
       if (rr.rdlength < 3 || !name_fills(w, n, pos + 2, end)) return false;
       rec.type = RType::MX;
