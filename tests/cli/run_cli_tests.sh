@@ -144,5 +144,31 @@ LONG=$(printf 'a%.0s' $(seq 3000))
 check eval-long-sender 0 "$BIN" eval --zone "$ZONE" --ip 192.0.2.1 --sender "$LONG@example.com" --json &&
   expect eval-long-sender 'j["result"]=="none" and "longer than" in j["problem"]'
 
+# ---- the static command hands serve and bounce to spfdoctor-full ----
+# (only in the default static build, where the helper sits beside the command)
+HELPER="$(dirname "$BIN")/spfdoctor-full"
+if [[ -x "$HELPER" ]]; then
+  EML=$(ls "$DIR"/data/bounces/*.eml | head -1)
+  # What the command itself loads: none of GMime's or cpp-httplib's libraries.
+  if ldd "$BIN" | grep -Eq 'libgpgme|libmount|libunistring|libcpp-httplib|libssl|libglib'; then
+    echo "FAIL static-command-libraries: $(ldd "$BIN" | tr '\n' ' ')"; fail=$((fail + 1))
+  else pass=$((pass + 1)); fi
+  check bounce-through-helper 0 "$BIN" bounce --no-dns --json "$EML" &&
+    expect bounce-through-helper '"diagnosis" in j and "recipients" in j'
+  # Installed layout: bin/spfdoctor finds libexec/spfdoctor/spfdoctor-full.
+  mkdir -p "$TMP/prefix/bin" "$TMP/prefix/libexec/spfdoctor"
+  cp "$BIN" "$TMP/prefix/bin/spfdoctor"
+  check bounce-no-helper 1 "$TMP/prefix/bin/spfdoctor" bounce --no-dns "$EML" &&
+    expect_text bounce-no-helper "$TMP/err" '^spfdoctor: cannot run the bounce reader: spfdoctor-full .*libexec/spfdoctor/spfdoctor-full'
+  check serve-no-helper 1 "$TMP/prefix/bin/spfdoctor" serve --zone "$ZONE" --listen 127.0.0.1:0 &&
+    expect_text serve-no-helper "$TMP/err" '^spfdoctor: cannot run the web server: spfdoctor-full'
+  cp "$HELPER" "$TMP/prefix/libexec/spfdoctor/spfdoctor-full"
+  check bounce-installed 0 "$TMP/prefix/bin/spfdoctor" bounce --no-dns --json "$EML"
+  cp "$TMP/out" "$TMP/installed.json"
+  check bounce-direct 0 "$HELPER" bounce --no-dns --json "$EML" &&
+    if cmp -s "$TMP/out" "$TMP/installed.json"; then pass=$((pass + 1)); else
+      echo "FAIL bounce-installed: output differs from spfdoctor-full's own"; fail=$((fail + 1)); fi
+fi
+
 echo "cli: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "common.hpp"
+#ifndef SPFDOCTOR_FULL_HELPER
 #include "spfdoctor/bounce.hpp"
 #include "spfdoctor/bounce_report.hpp"
 #include "spfdoctor/diagnose.hpp"
+#endif
 
 namespace spfdoctor::cli {
 
@@ -23,6 +25,12 @@ struct BounceArgs {
   bool no_dns = false;
 };
 
+#ifdef SPFDOCTOR_FULL_HELPER
+// The statically linked command runs bounce in spfdoctor-full (main.cpp), so
+// that GMime, GLib and the shared libraries they load (gpgme, libmount,
+// libunistring...) are not loaded by every other command: never here.
+int run_bounce(const GlobalOptions&, const BounceArgs&) { throw UserError("bounce runs in spfdoctor-full"); }
+#else
 // Reads at most `limit` + 1 bytes, so that an oversized input is refused
 // without reading it all. A directory, a file that cannot be opened and a
 // read that fails are errors naming the file and the reason.
@@ -82,6 +90,7 @@ int run_bounce(const GlobalOptions& g, const BounceArgs& a) {
   }
   return kExitOk;
 }
+#endif
 
 }  // namespace
 

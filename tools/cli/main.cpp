@@ -19,36 +19,42 @@ namespace {
 
 using namespace spfdoctor::cli;
 
-#ifdef SPFDOCTOR_SERVE_HELPER
-// `serve` is the one command that needs cpp-httplib, a shared library that
-// brings libstdc++, OpenSSL and more with it and initialises OpenSSL in its
-// constructor. This command is linked statically without it
-// (cmake/static_deps.cmake); `serve` runs in spfdoctor-serve, the same program
-// linked with the shared libraries, found beside this one (the build tree) or
-// at SPFDOCTOR_SERVE_HELPER relative to it (installed: libexec/spfdoctor/).
+#ifdef SPFDOCTOR_FULL_HELPER
+// Two commands need libraries the others do not: `serve` needs cpp-httplib, a
+// shared library that brings libstdc++, OpenSSL and more with it and
+// initialises OpenSSL in its constructor; `bounce` needs GMime, whose GLib and
+// GPG parts load nine more shared libraries (gpgme, libassuan, libmount,
+// libblkid, libselinux, libpcre2, libunistring...) and run GLib's type-system
+// set-up: 1.3 ms of every start. This command is linked statically without
+// them (cmake/static_deps.cmake); those two run in spfdoctor-full, the same
+// program linked with everything, found beside this one (the build tree) or
+// at SPFDOCTOR_FULL_HELPER relative to it (installed: libexec/spfdoctor/).
 // Same process (exec), same arguments, so the same output, exit status and pid.
-[[noreturn]] void exec_serve_helper(char** argv) {
+[[noreturn]] void exec_full_helper(char** argv) {
   std::error_code ec;
   const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
   std::string tried;
   int err = ec ? ec.value() : ENOENT;
   if (!ec) {
-    for (const char* rel : {"spfdoctor-serve", SPFDOCTOR_SERVE_HELPER}) {
+    for (const char* rel : {"spfdoctor-full", SPFDOCTOR_FULL_HELPER}) {
       const std::string path = (self.parent_path() / rel).lexically_normal().string();
       ::execv(path.c_str(), argv);
       err = errno;
       tried += (tried.empty() ? "" : ", ") + path;
     }
   }
-  std::fprintf(stderr, "spfdoctor: cannot run the web server (%s): %s\n", tried.empty() ? "/proc/self/exe" : tried.c_str(),
-               std::strerror(err));
+  std::fprintf(stderr, "spfdoctor: cannot run %s: spfdoctor-full (%s): %s\n",
+               std::string_view(argv[1]) == "serve" ? "the web server" : "the bounce reader",
+               tried.empty() ? "/proc/self/exe" : tried.c_str(), std::strerror(err));
   std::exit(kExitError);
 }
 #endif
 
 int run_main(int argc, char** argv) {
-#ifdef SPFDOCTOR_SERVE_HELPER
-  if (argc >= 2 && std::string_view(argv[1]) == "serve") exec_serve_helper(argv);
+#ifdef SPFDOCTOR_FULL_HELPER
+  if (argc >= 2 && (std::string_view(argv[1]) == "serve" || std::string_view(argv[1]) == "bounce")) {
+    exec_full_helper(argv);
+  }
 #endif
   CLI::App app{"spfdoctor: why did my mail bounce with an SPF error, and what do I change?"};
   app.require_subcommand(1);

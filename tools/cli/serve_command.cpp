@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "common.hpp"
-#ifndef SPFDOCTOR_SERVE_HELPER
+#ifndef SPFDOCTOR_FULL_HELPER
 #include "spfdoctor/server.hpp"
 #endif
 
@@ -19,10 +19,10 @@ struct ServeArgs {
   int max_checks = 16;
 };
 
-#ifdef SPFDOCTOR_SERVE_HELPER
-// The statically linked command runs serve in spfdoctor-serve (main.cpp): never here.
+#ifdef SPFDOCTOR_FULL_HELPER
+// The statically linked command runs serve in spfdoctor-full (main.cpp): never here.
 int run_serve(const GlobalOptions&, const ServeArgs&) {
-  throw UserError("serve runs in spfdoctor-serve");
+  throw UserError("serve runs in spfdoctor-full");
 }
 #else
 // "ADDR:PORT", "[V6]:PORT" or ":PORT".
