@@ -52,20 +52,20 @@ std::optional<int> parse_cidr_digits(std::string_view s) {
 }
 
 // Strips a trailing "/N" (or "//N" when `dual`) from `s`.
-std::optional<int> strip_cidr(std::string& s, bool dual) {
+std::optional<int> strip_cidr(std::string_view& s, bool dual) {
   std::size_t end = s.size();
   std::size_t i = end;
   while (i > 0 && is_digit(s[i - 1])) --i;
   if (i == end) return std::nullopt;
-  auto digits = std::string_view(s).substr(i);
+  auto digits = s.substr(i);
   auto value = parse_cidr_digits(digits);
   if (!value) return std::nullopt;
   if (dual) {
     if (i < 2 || s[i - 1] != '/' || s[i - 2] != '/') return std::nullopt;
-    s.resize(i - 2);
+    s = s.substr(0, i - 2);
   } else {
     if (i < 1 || s[i - 1] != '/') return std::nullopt;
-    s.resize(i - 1);
+    s = s.substr(0, i - 1);
   }
   return value;
 }
@@ -335,22 +335,31 @@ void parse_mechanism(Term& t) {
     fail(fmt::format("\"{}\": terms are separated by spaces, not commas", t.text));
     text.remove_suffix(1);
   }
-  std::string body(text);
+  std::string_view body = text;
   auto cidr6 = strip_cidr(body, true);
   auto cidr4 = strip_cidr(body, false);
-  std::string m;
-  auto colon = body.find(':');
-  if (colon == std::string::npos) {
-    m = to_lower(body);
-  } else {
-    m = to_lower(body.substr(0, colon));
-    t.arg = body.substr(colon + 1);
+  const auto colon = body.find(':');
+  const std::string_view written = body.substr(0, colon);
+  if (colon != std::string_view::npos) {
+    t.arg.assign(body.substr(colon + 1));
     t.has_arg = true;
+  }
+  // The name in lower case, on the stack: every real one is short; a longer
+  // one is unknown anyway and only goes into the error message.
+  char small[16];
+  std::string large;
+  std::string_view m;
+  if (written.size() <= sizeof small) {
+    for (std::size_t k = 0; k < written.size(); ++k) small[k] = lower(written[k]);
+    m = std::string_view(small, written.size());
+  } else {
+    large = to_lower(written);
+    m = large;
   }
   if (!m.empty() && (m[0] == '+' || m[0] == '-' || m[0] == '~' || m[0] == '?')) {
     t.qualifier = static_cast<Qualifier>(m[0]);
     t.explicit_qualifier = true;
-    m.erase(0, 1);
+    m.remove_prefix(1);
   }
   // pyspf: common misspellings are errors, not unknown-but-ignored.
   if (m == "prt" || m == "ip" || m == "ipv4" || m == "ipv6" || m == "all.") {
@@ -442,11 +451,21 @@ void parse_mechanism(Term& t) {
 Record parse_record(std::string_view text) {
   Record rec;
   rec.text = std::string(text);
-  rec.ascii = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  // One pass for both: any byte over 0x7f, and how many spaces (terms).
+  std::size_t spaces = 0;
+  unsigned char bits = 0;
+  for (char c : text) {
+    spaces += c == ' ';
+    bits |= static_cast<unsigned char>(c);
+  }
+  rec.ascii = bits < 0x80;
   // Terms are separated by spaces only (§4.6.1); the first word is the version.
   std::size_t pos = 0;
   bool version_seen = false;
   std::set<std::string, std::less<>> modifier_names;
+  // Room for the terms up front (a Term is large; growing the vector moves
+  // them all), bounded: a hostile 64 KiB record is mostly spaces.
+  rec.terms.reserve(std::min<std::size_t>(64, spaces));
   while (pos < text.size()) {
     while (pos < text.size() && text[pos] == ' ') ++pos;
     if (pos >= text.size()) break;
@@ -459,7 +478,7 @@ Record parse_record(std::string_view text) {
       version_seen = true;
       continue;
     }
-    Term t;
+    Term& t = rec.terms.emplace_back();
     t.text = std::string(word);
     t.offset = offset;
     std::string_view name;
@@ -505,7 +524,6 @@ Record parse_record(std::string_view text) {
       t.kind = TermKind::Mechanism;
       parse_mechanism(t);
     }
-    rec.terms.push_back(std::move(t));
   }
   return rec;
 }
