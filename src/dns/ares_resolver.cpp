@@ -4,11 +4,17 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <deque>
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <utility>
 
 #include "spfdoctor/net_resolver.hpp"
 
@@ -60,6 +66,153 @@ struct QueryContext;
 
 }  // namespace
 
+// c-ares sends each UDP query with its own send() and reads each answer with
+// its own recvfrom(): two system calls a query. Through c-ares' socket
+// functions (ares_set_socket_functions) the UDP queries of one turn of the
+// loop go out together in one sendmmsg(), and answers come in up to
+// kBatch at a time through one recvmmsg(), handed to c-ares one by one as it
+// asks. TCP goes straight through (writev/recvfrom), as before.
+struct UdpBatcher {
+  static constexpr std::size_t kBatch = 32;
+  static constexpr std::size_t kSlot = 4096 + 1;  // c-ares' own read buffer size
+
+  struct Socket {
+    ares_socket_t fd = ARES_SOCKET_BAD;
+    bool udp = false;
+    // Outgoing datagrams, concatenated; ends[i] is where datagram i ends.
+    std::string out;
+    std::vector<std::size_t> ends;
+    // Incoming: `got` datagrams read, `next` handed to c-ares so far.
+    std::vector<unsigned char> in;
+    mmsghdr msgs[kBatch]{};
+    iovec iov[kBatch]{};
+    sockaddr_storage from[kBatch]{};
+    std::size_t got = 0;
+    std::size_t next = 0;
+    int error = 0;  // a send error for the next read to report (e.g. ECONNREFUSED)
+  };
+  std::vector<std::unique_ptr<Socket>> sockets;
+  bool has_output = false;
+
+  Socket* find(ares_socket_t fd) {
+    for (auto& s : sockets) {
+      if (s->fd == fd) return s.get();
+    }
+    return nullptr;
+  }
+
+  // Sends every queued datagram; a datagram the kernel refuses is dropped
+  // (c-ares' timeout and retry cover it, as for a datagram lost on the way),
+  // and its error is kept for the socket's next read. Returns true when some
+  // socket has such an error waiting.
+  bool flush() {
+    if (!has_output) return false;
+    has_output = false;
+    bool errors = false;
+    for (auto& s : sockets) {
+      if (s->ends.empty()) continue;
+      std::size_t done = 0;
+      while (done < s->ends.size()) {
+        const std::size_t n = std::min(kBatch, s->ends.size() - done);
+        mmsghdr msgs[kBatch]{};
+        iovec iov[kBatch];
+        for (std::size_t k = 0; k < n; ++k) {
+          const std::size_t begin = done + k == 0 ? 0 : s->ends[done + k - 1];
+          iov[k] = iovec{s->out.data() + begin, s->ends[done + k] - begin};
+          msgs[k].msg_hdr.msg_iov = &iov[k];
+          msgs[k].msg_hdr.msg_iovlen = 1;
+        }
+        const int sent = ::sendmmsg(s->fd, msgs, static_cast<unsigned>(n), MSG_NOSIGNAL);
+        if (sent < 0) {
+          if (errno == EINTR) continue;
+          s->error = errno;  // this datagram is dropped; the rest are tried
+          errors = true;
+          done += 1;
+          continue;
+        }
+        done += static_cast<std::size_t>(sent);
+      }
+      s->out.clear();
+      s->ends.clear();
+    }
+    return errors;
+  }
+
+  static ares_socket_t open(int domain, int type, int protocol, void* data) {
+    auto* self = static_cast<UdpBatcher*>(data);
+    const ares_socket_t fd = ::socket(domain, type, protocol);
+    if (fd == ARES_SOCKET_BAD) return fd;
+    auto s = std::make_unique<Socket>();
+    s->fd = fd;
+    s->udp = (type & 0xff) == SOCK_DGRAM;
+    if (s->udp) {
+      s->in.resize(kBatch * kSlot);
+      for (std::size_t k = 0; k < kBatch; ++k) {
+        s->iov[k] = iovec{s->in.data() + k * kSlot, kSlot};
+        s->msgs[k].msg_hdr.msg_iov = &s->iov[k];
+        s->msgs[k].msg_hdr.msg_iovlen = 1;
+      }
+    }
+    self->sockets.push_back(std::move(s));
+    return fd;
+  }
+  static int close(ares_socket_t fd, void* data) {
+    auto* self = static_cast<UdpBatcher*>(data);
+    std::erase_if(self->sockets, [fd](const auto& s) { return s->fd == fd; });
+    return ::close(fd);
+  }
+  static int connect(ares_socket_t fd, const sockaddr* addr, ares_socklen_t len, void*) {
+    return ::connect(fd, addr, len);
+  }
+  static ares_ssize_t receive(ares_socket_t fd, void* buffer, std::size_t size, int flags, sockaddr* from,
+                              ares_socklen_t* from_len, void* data) {
+    auto* self = static_cast<UdpBatcher*>(data);
+    Socket* s = self->find(fd);
+    if (s == nullptr || !s->udp) return ::recvfrom(fd, buffer, size, flags, from, from_len);
+    if (s->error != 0) {
+      errno = std::exchange(s->error, 0);
+      return -1;
+    }
+    if (s->next == s->got) {
+      // Queries queued by the answers handed over so far go out first, so
+      // the server works on them while these are read.
+      self->flush();
+      s->next = s->got = 0;
+      for (std::size_t k = 0; k < kBatch; ++k) {
+        s->msgs[k].msg_hdr.msg_name = &s->from[k];
+        s->msgs[k].msg_hdr.msg_namelen = sizeof s->from[k];
+        s->msgs[k].msg_hdr.msg_flags = 0;
+      }
+      const int n = ::recvmmsg(fd, s->msgs, kBatch, MSG_DONTWAIT, nullptr);
+      if (n <= 0) return n;  // -1 and errno (EAGAIN: nothing more), or 0
+      s->got = static_cast<std::size_t>(n);
+    }
+    const std::size_t k = s->next++;
+    const std::size_t len = std::min<std::size_t>(s->msgs[k].msg_len, size);
+    std::memcpy(buffer, s->in.data() + k * kSlot, len);
+    if (from != nullptr && from_len != nullptr) {
+      const auto name_len = std::min<ares_socklen_t>(*from_len, s->msgs[k].msg_hdr.msg_namelen);
+      std::memcpy(from, &s->from[k], name_len);
+      *from_len = s->msgs[k].msg_hdr.msg_namelen;
+    }
+    return static_cast<ares_ssize_t>(len);
+  }
+  static ares_ssize_t send(ares_socket_t fd, const iovec* vec, int count, void* data) {
+    auto* self = static_cast<UdpBatcher*>(data);
+    Socket* s = self->find(fd);
+    if (s == nullptr || !s->udp) return ::writev(fd, vec, count);
+    std::size_t total = 0;
+    for (int k = 0; k < count; ++k) {
+      s->out.append(static_cast<const char*>(vec[k].iov_base), vec[k].iov_len);
+      total += vec[k].iov_len;
+    }
+    s->ends.push_back(s->out.size());
+    self->has_output = true;
+    return static_cast<ares_ssize_t>(total);
+  }
+  static constexpr ares_socket_functions kFunctions{&open, &close, &connect, &receive, &send};
+};
+
 struct AresResolver::Impl {
   AresResolver* owner = nullptr;
   ares_channel channel = nullptr;
@@ -68,6 +221,7 @@ struct AresResolver::Impl {
   std::size_t max_in_flight = 192;
   std::deque<QueryContext*> queued;  // submitted, not yet sent (owned)
   bool sending = false;
+  UdpBatcher udp;
 };
 
 namespace {
@@ -191,6 +345,7 @@ AresResolver::AresResolver(const NetworkOptions& options) : impl_(std::make_uniq
   }
   if (rc != ARES_SUCCESS)
     throw std::runtime_error(std::string("c-ares: cannot start the resolver: ") + ares_strerror(rc));
+  ares_set_socket_functions(impl_->channel, &UdpBatcher::kFunctions, &impl_->udp);
   if (!options.servers.empty()) {
     std::string csv;
     for (const auto& s : options.servers) {
@@ -237,6 +392,14 @@ void AresResolver::send_queued() {
 }
 
 void AresResolver::run_once() {
+  // Queries queued since the last turn go out now, before any wait. A socket
+  // whose send failed reports it to c-ares through a read (next server).
+  if (impl_->udp.flush()) {
+    for (auto& s : impl_->udp.sockets) {
+      if (s->error != 0) ares_process_fd(impl_->channel, s->fd, ARES_SOCKET_BAD);
+    }
+    impl_->udp.flush();
+  }
   if (pending_ == 0) return;
   timeval tv{};
   timeval* t = ares_timeout(impl_->channel, nullptr, &tv);
