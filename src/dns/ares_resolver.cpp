@@ -2,6 +2,8 @@
 // c-ares' socket-state callback, answers parsed by parse_response().
 #include <ares.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -72,6 +74,10 @@ struct QueryContext;
 // loop go out together in one sendmmsg(), and answers come in up to
 // kBatch at a time through one recvmmsg(), handed to c-ares one by one as it
 // asks. TCP goes straight through (writev/recvfrom), as before.
+// Hundreds of answers can arrive in one burst (many checks in flight over a
+// slow link): a small receive buffer drops them and each drop costs a retry.
+constexpr int kReceiveBuffer = 4 << 20;
+
 struct UdpBatcher {
   static constexpr std::size_t kBatch = 32;
   static constexpr std::size_t kSlot = 4096 + 1;  // c-ares' own read buffer size
@@ -90,8 +96,13 @@ struct UdpBatcher {
     std::size_t got = 0;
     std::size_t next = 0;
     int error = 0;  // a send error for the next read to report (e.g. ECONNREFUSED)
+    bool more = false;  // the last read found an answer: the next one reads a batch
   };
   std::vector<std::unique_ptr<Socket>> sockets;
+  // Closed sockets' state, kept for the next open: c-ares closes its UDP
+  // socket whenever no query is left on it (a new source port for the next
+  // one), which with one check at a time is once a query.
+  std::vector<std::unique_ptr<Socket>> spare;
   bool has_output = false;
 
   Socket* find(ares_socket_t fd) {
@@ -112,6 +123,17 @@ struct UdpBatcher {
     for (auto& s : sockets) {
       if (s->ends.empty()) continue;
       std::size_t done = 0;
+      if (s->ends.size() == 1) {
+        // One datagram (a check waiting on one answer): send() is the
+        // cheaper call.
+        while (::send(s->fd, s->out.data(), s->ends[0], MSG_NOSIGNAL) < 0) {
+          if (errno == EINTR) continue;
+          s->error = errno;
+          errors = true;
+          break;
+        }
+        done = 1;
+      }
       while (done < s->ends.size()) {
         const std::size_t n = std::min(kBatch, s->ends.size() - done);
         mmsghdr msgs[kBatch]{};
@@ -138,14 +160,33 @@ struct UdpBatcher {
     return errors;
   }
 
+  // With socket functions, c-ares leaves a new socket as it is: what it
+  // would have done is done here (non-blocking, close-on-exec, the receive
+  // buffer for UDP, no Nagle for TCP).
   static ares_socket_t open(int domain, int type, int protocol, void* data) {
     auto* self = static_cast<UdpBatcher*>(data);
-    const ares_socket_t fd = ::socket(domain, type, protocol);
+    const ares_socket_t fd = ::socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
     if (fd == ARES_SOCKET_BAD) return fd;
-    auto s = std::make_unique<Socket>();
+    std::unique_ptr<Socket> s;
+    if (!self->spare.empty()) {
+      s = std::move(self->spare.back());
+      self->spare.pop_back();
+    } else {
+      s = std::make_unique<Socket>();
+    }
     s->fd = fd;
     s->udp = (type & 0xff) == SOCK_DGRAM;
     if (s->udp) {
+      int size = kReceiveBuffer;
+      // As root, past net.core.rmem_max; elsewhere up to it.
+      if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0) {
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+      }
+    } else {
+      int one = 1;
+      (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    if (s->udp && s->in.empty()) {
       s->in.resize(kBatch * kSlot);
       for (std::size_t k = 0; k < kBatch; ++k) {
         s->iov[k] = iovec{s->in.data() + k * kSlot, kSlot};
@@ -158,7 +199,19 @@ struct UdpBatcher {
   }
   static int close(ares_socket_t fd, void* data) {
     auto* self = static_cast<UdpBatcher*>(data);
-    std::erase_if(self->sockets, [fd](const auto& s) { return s->fd == fd; });
+    for (auto it = self->sockets.begin(); it != self->sockets.end(); ++it) {
+      if ((*it)->fd != fd) continue;
+      auto s = std::move(*it);
+      self->sockets.erase(it);
+      s->fd = ARES_SOCKET_BAD;
+      s->out.clear();  // queued datagrams for a closed socket are dropped (c-ares requeues their queries)
+      s->ends.clear();
+      s->got = s->next = 0;
+      s->error = 0;
+      s->more = false;
+      if (self->spare.size() < 4) self->spare.push_back(std::move(s));
+      break;
+    }
     return ::close(fd);
   }
   static int connect(ares_socket_t fd, const sockaddr* addr, ares_socklen_t len, void*) {
@@ -178,15 +231,39 @@ struct UdpBatcher {
       // the server works on them while these are read.
       self->flush();
       s->next = s->got = 0;
+      if (!s->more) {
+        // The first read after a wait takes one answer with recvfrom():
+        // when answers come one at a time, recvmmsg() costs more than it
+        // saves. Only a socket that had one more to give reads in batches.
+        s->msgs[0].msg_hdr.msg_namelen = sizeof s->from[0];
+        socklen_t name_len = sizeof s->from[0];
+        const ssize_t n = ::recvfrom(fd, s->in.data(), kSlot, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&s->from[0]),
+                                     &name_len);
+        if (n < 0) return -1;
+        s->msgs[0].msg_len = static_cast<unsigned>(n);
+        s->msgs[0].msg_hdr.msg_namelen = name_len;
+        s->got = 1;
+        s->more = true;
+        return hand_over(*s, buffer, size, from, from_len);
+      }
       for (std::size_t k = 0; k < kBatch; ++k) {
         s->msgs[k].msg_hdr.msg_name = &s->from[k];
         s->msgs[k].msg_hdr.msg_namelen = sizeof s->from[k];
         s->msgs[k].msg_hdr.msg_flags = 0;
       }
       const int n = ::recvmmsg(fd, s->msgs, kBatch, MSG_DONTWAIT, nullptr);
-      if (n <= 0) return n;  // -1 and errno (EAGAIN: nothing more), or 0
+      if (n <= 0) {
+        s->more = false;
+        return n;  // -1 and errno (EAGAIN: nothing more), or 0
+      }
       s->got = static_cast<std::size_t>(n);
     }
+    return hand_over(*s, buffer, size, from, from_len);
+  }
+  // Gives c-ares the next datagram read, as recvfrom() would have.
+  static ares_ssize_t hand_over(Socket& sock, void* buffer, std::size_t size, sockaddr* from,
+                                ares_socklen_t* from_len) {
+    Socket* s = &sock;
     const std::size_t k = s->next++;
     const std::size_t len = std::min<std::size_t>(s->msgs[k].msg_len, size);
     std::memcpy(buffer, s->in.data() + k * kSlot, len);
@@ -226,7 +303,6 @@ struct AresResolver::Impl {
 
 namespace {
 
-constexpr int kReceiveBuffer = 4 << 20;
 
 struct QueryContext {
   AresResolver::Impl* impl;
@@ -317,8 +393,6 @@ AresResolver::AresResolver(const NetworkOptions& options) : impl_(std::make_uniq
   ares_options opts{};
   int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ |
              ARES_OPT_SOCK_RCVBUF;
-  // Hundreds of answers can arrive in one burst (many checks in flight over a
-  // slow link): a small receive buffer drops them and each drop costs a retry.
   opts.socket_receive_buffer_size = kReceiveBuffer;
   opts.sock_state_cb = &AresCallbacks::on_socket_state;
   opts.sock_state_cb_data = impl_.get();
@@ -330,19 +404,6 @@ AresResolver::AresResolver(const NetworkOptions& options) : impl_(std::make_uniq
   opts.flags = ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH;
   opts.ednspsz = 1232;
   int rc = ares_init_options(&impl_->channel, &opts, mask);
-  if (rc == ARES_SUCCESS) {
-    // As root, go past net.core.rmem_max too; elsewhere this quietly fails.
-    ares_set_socket_configure_callback(
-        impl_->channel,
-        [](ares_socket_t fd, int type, void*) {
-          if (type == SOCK_DGRAM) {
-            int size = kReceiveBuffer;
-            (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size);
-          }
-          return 0;
-        },
-        nullptr);
-  }
   if (rc != ARES_SUCCESS)
     throw std::runtime_error(std::string("c-ares: cannot start the resolver: ") + ares_strerror(rc));
   ares_set_socket_functions(impl_->channel, &UdpBatcher::kFunctions, &impl_->udp);
