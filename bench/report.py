@@ -190,8 +190,10 @@ def main():
                                   sh("node --version")))
     w("")
     w("World: %d domains, %d resource records (one root zone served by one NSD, `rrl-ratelimit: 0`); "
-      "batches of %d and %d queries. Every time is the median of %d runs (hyperfine), wall clock of the whole "
-      "process (start-up included)." % (world["domains"], world["resource_records"], a.queries, a.wan_queries, a.runs))
+      "batches of %d and %d queries. Every time is the median of at least %d runs (hyperfine; a quick command "
+      "gets as many as fit in 3 seconds, at most 20: the run count is beside each loopback time), wall clock of the "
+      "whole process (start-up included)." % (world["domains"], world["resource_records"], a.queries, a.wan_queries,
+                                             a.runs))
     w("")
 
     sd = results_of(raw, "loop-spfdoctor")
@@ -231,7 +233,7 @@ def main():
             g = agreement(sd, results_of(raw, "loop-" + peer), queries)
             ag = "%d/%d" % (g[0], g[1]) if g else "–"
         w("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            label, fmt_s(t), fmt_rate(a.queries, t), ratio, "{:,}".format(c) if c is not None else "–",
+            label, fmt_s(t) + (" (%d runs)" % len(m[1]) if m else ""), fmt_rate(a.queries, t), ratio, "{:,}".format(c) if c is not None else "–",
             "%.2f" % (c / a.queries) if c is not None else "–", ag,
             fmt_s(ISSUE_LOOP.get(peer)) if peer in ISSUE_LOOP else ""))
     w("")

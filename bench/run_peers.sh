@@ -27,11 +27,12 @@
 #   counting  one more run of each through a dnsdist without delay, whose
 #             `queries` counter gives the DNS queries each sends for the
 #             batch (spfdoctor's DNS query rate = that count / its loopback time).
-# Each timing is hyperfine's median of BENCH_RUNS runs (default 3; the loopback
-# ones after one warm-up run). Results: bench/results/latest.md (and the
+# Each timing is hyperfine's median of at least BENCH_RUNS runs (default 3; the
+# loopback ones after one warm-up run), more for a quick command: as many as fit
+# in hyperfine's 3-second budget, at most BENCH_MAX_RUNS (20). Results: bench/results/latest.md (and the
 # raw data in bench/results/raw/), printed at the end.
 #
-# Environment: BENCH_RUNS (3), BENCH_DOMAINS (10000), BENCH_QUERIES (2100),
+# Environment: BENCH_RUNS (3), BENCH_MAX_RUNS (20), BENCH_DOMAINS (10000), BENCH_QUERIES (2100),
 # BENCH_WAN_QUERIES (300), BENCH_DELAY_MS (20), BENCH_DNSPERF_SECONDS (10),
 # SPFDOCTOR (default build/spfdoctor), BENCH_KEEP=1 keeps the work directory.
 # Only loopback addresses are used, inside the private namespace; every loop is
@@ -42,6 +43,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 PY=/usr/bin/python3
 RUNS=${BENCH_RUNS:-3}
+MAX_RUNS=$(( RUNS > ${BENCH_MAX_RUNS:-20} ? RUNS : ${BENCH_MAX_RUNS:-20} ))
 DOMAINS=${BENCH_DOMAINS:-10000}
 NQ=${BENCH_QUERIES:-2100}
 NQ_WAN=${BENCH_WAN_QUERIES:-300}
@@ -200,7 +202,10 @@ measure() {
   local tag=$1 name=$2 q=$3 port=$4 warm=$5 cmd
   cmd=$(peer_cmd "$name" "$q" "$port" "$RAW/$tag.out")
   say "$tag: $cmd"
-  hyperfine --runs "$RUNS" --warmup "$warm" --style none --export-json "$RAW/$tag.json" --command-name "$tag" "$cmd" \
+  # At least RUNS runs; a quick command gets more (hyperfine's 3-second
+  # budget, at most MAX_RUNS): a 40 ms batch is otherwise three samples of a
+  # noisy machine, a 20 s one stays at RUNS.
+  hyperfine --min-runs "$RUNS" --max-runs "$MAX_RUNS" --warmup "$warm" --style none --export-json "$RAW/$tag.json" --command-name "$tag" "$cmd" \
     >"$WORK/$tag.hyperfine" 2>&1 || { cat "$WORK/$tag.hyperfine" >&2; echo "warning: $tag failed" >&2; }
 }
 # count TAG NAME QUERIES: one run through the counting dnsdist -> raw/count-TAG.txt (queries sent)
