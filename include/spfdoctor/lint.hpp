@@ -37,7 +37,9 @@ struct TreeNode {
   int own_lookups = 0;  // this record's a, mx, ptr, exists (and includes it could not follow)
   int lookups = 0;      // what this branch costs: the include/redirect leading here, own_lookups, descendants
   int void_lookups = 0;              // void lookups caused by this record's own terms
-  std::vector<std::string> ip4;      // networks this record authorizes (ip4:, a, mx)
+  // Networks this record authorizes (ip4:, a, mx), as Network::to_string()
+  // writes them (the JSON writer relies on that: nothing in them to escape).
+  std::vector<std::string> ip4;
   std::vector<std::string> ip6;
   std::vector<std::string> mx_hosts;  // MX names looked up for its mx terms
   std::optional<std::string> problem;  // why this node could not be followed

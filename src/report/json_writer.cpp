@@ -57,6 +57,34 @@ std::size_t first_special(const unsigned char* p, std::size_t n, std::size_t i) 
   return n;
 }
 
+// True when none of the n bytes at p needs escaping or replacing (the test
+// first_special() makes), for short strings: eight bytes at a time, the last
+// word overlapping the one before it, no setup.
+bool all_plain(const unsigned char* p, std::size_t n) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x80 * kOnes;
+  auto zero_bytes = [](std::uint64_t v) { return (v - kOnes) & ~v; };
+  auto special = [&](const unsigned char* at) {
+    std::uint64_t w;
+    std::memcpy(&w, at, 8);
+    return ((((w - 0x20 * kOnes) & ~w) | zero_bytes(w ^ ('"' * kOnes)) | zero_bytes(w ^ ('\\' * kOnes)) |
+             zero_bytes(w ^ (0x7f * kOnes)) | w) &
+            kHigh) != 0;
+  };
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const unsigned char c = p[i];
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f) return false;
+    }
+    return true;
+  }
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    if (special(p + i)) return false;
+  }
+  return i == n || !special(p + n - 8);
+}
+
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
 // Bytes 0x00..0x1f, as nlohmann writes them.
@@ -163,6 +191,34 @@ std::string printable(std::string_view s) {
     i += len;
   }
   return out;
+}
+
+void JsonStringWriter::plain_strings(const std::vector<std::string>& v) {
+  std::size_t total = 2;
+  for (const auto& x : v) {
+    const auto* p = reinterpret_cast<const unsigned char*>(x.data());
+    if (!all_plain(p, x.size())) {  // not plain after all: the careful way
+      begin_array();
+      for (const auto& y : v) string(y);
+      end_array();
+      return;
+    }
+    total += x.size() + 3;
+  }
+  comma();
+  const std::size_t at = out_.size();
+  out_.resize(at + total - (v.empty() ? 0 : 1));
+  char* o = out_.data() + at;
+  *o++ = '[';
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    if (k > 0) *o++ = ',';
+    *o++ = '"';
+    std::memcpy(o, v[k].data(), v[k].size());
+    o += v[k].size();
+    *o++ = '"';
+  }
+  *o = ']';
+  need_comma_ = true;
 }
 
 void JsonStringWriter::printable(std::string_view s) {

@@ -49,6 +49,10 @@ concept JsonWriter = requires(W& w, std::string_view s, int i, std::size_t u, bo
   w.end_array();
   w.key(s);        // a literal of the report code: plain ASCII, nothing to escape
   w.string(s);     // any bytes
+  // An array of strings that are expected to need no escaping (text this
+  // program formatted itself: IP addresses and networks): the same output as
+  // string() of each, written in one piece when they are indeed plain.
+  w.plain_strings(std::declval<const std::vector<std::string>&>());
   w.printable(s);  // the same as string(printable(s))
   w.integer(i);
   w.integer(u);
@@ -89,6 +93,7 @@ class JsonStringWriter {
     need_comma_ = true;
   }
   void printable(std::string_view s);
+  void plain_strings(const std::vector<std::string>& v);
   void integer(long long v);
   void integer(int v) { integer(static_cast<long long>(v)); }
   void integer(std::size_t v);
@@ -127,6 +132,7 @@ class JsonTreeWriter {
   void key(std::string_view k) { key_.assign(k); }
   void string(std::string_view s) { slot() = std::string(s); }
   void printable(std::string_view s) { slot() = report::printable(s); }
+  void plain_strings(const std::vector<std::string>& v) { slot() = v; }
   void integer(int v) { slot() = v; }
   void integer(std::size_t v) { slot() = v; }
   void boolean(bool b) { slot() = b; }

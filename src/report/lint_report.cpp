@@ -40,10 +40,11 @@ void write_node(W& w, const lint::TreeNode& n) {
   w.boolean(n.has_macros);
   w.key("domain");
   w.string(n.domain);
+  // Network::to_string() text (digits, hex, '.', ':', '/'): nothing to escape.
   w.key("ip4");
-  strings(w, n.ip4);
+  w.plain_strings(n.ip4);
   w.key("ip6");
-  strings(w, n.ip6);
+  w.plain_strings(n.ip6);
   w.key("lookups");
   w.integer(n.lookups);
   w.key("mx_hosts");

@@ -169,6 +169,40 @@ TEST(JsonWriter, EveryCareByteAtEveryOffset) {
   EXPECT_EQ(checked, 2u * 11u * (26u * 27u / 2u));
 }
 
+// plain_strings() writes an array of network texts in one piece; anything
+// that is not plain after all (a library user's own LintReport) must come out
+// exactly as string() would write it, wherever the odd byte sits.
+TEST(JsonWriter, PlainStringsAreCheckedEverywhere) {
+  const std::vector<std::string> care = {std::string(1, '\0'), "\x1f", "\"", "\\", "\x7f", "\x80", "\xff", "\xc3\xa9"};
+  std::size_t checked = 0;
+  for (std::size_t len = 0; len <= 26; ++len) {
+    for (std::size_t at = 0; at <= len; ++at) {
+      for (const auto& c : care) {
+        std::vector<std::string> v = {"192.0.2.0/24", std::string(len, '1'), "2001:db8::/32"};
+        if (at < len) v[1].replace(at, 1, c);  // at == len: all plain
+        std::string fast;
+        JsonStringWriter w(fast);
+        w.begin_object();
+        w.key("ip4");
+        w.plain_strings(v);
+        w.key("x");
+        w.plain_strings({});
+        w.end_object();
+        JsonTreeWriter t;
+        t.begin_object();
+        t.key("ip4");
+        t.plain_strings(v);
+        t.key("x");
+        t.plain_strings({});
+        t.end_object();
+        ASSERT_TRUE(same(dump(t.take()), fast)) << hex(v[1]);
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 8u * (27u * 28u / 2u));
+}
+
 TEST(JsonWriter, RandomAndLongStrings) {
   std::mt19937 rng(20240607);
   std::uniform_int_distribution<int> byte(0, 255);
