@@ -201,6 +201,9 @@ nlohmann::json to_json(const lint::LintReport& r) {
 }
 
 void append_json_line(std::string& out, const lint::LintReport& r) {
+  // Room for a typical line (3.5 KiB in the bench world) at once, rather
+  // than growing through eight reallocations and copies.
+  out.reserve(out.size() + 4096);
   JsonStringWriter w(out);
   write_lint(w, r);
   out += '\n';
