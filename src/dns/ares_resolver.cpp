@@ -456,9 +456,13 @@ void AresResolver::run_once() {
   // Queries queued since the last turn go out now, before any wait. A socket
   // whose send failed reports it to c-ares through a read (next server).
   if (impl_->udp.flush()) {
-    for (auto& s : impl_->udp.sockets) {
-      if (s->error != 0) ares_process_fd(impl_->channel, s->fd, ARES_SOCKET_BAD);
+    // c-ares may close (and so drop from the list) the sockets it reads
+    // here: the failed ones are listed first.
+    std::vector<ares_socket_t> failed;
+    for (const auto& s : impl_->udp.sockets) {
+      if (s->error != 0) failed.push_back(s->fd);
     }
+    for (ares_socket_t fd : failed) ares_process_fd(impl_->channel, fd, ARES_SOCKET_BAD);
     impl_->udp.flush();
   }
   if (pending_ == 0) return;
