@@ -68,16 +68,16 @@ struct QueryContext;
 
 }  // namespace
 
+// Hundreds of answers can arrive in one burst (many checks in flight over a
+// slow link): a small receive buffer drops them and each drop costs a retry.
+constexpr int kReceiveBuffer = 4 << 20;
+
 // c-ares sends each UDP query with its own send() and reads each answer with
 // its own recvfrom(): two system calls a query. Through c-ares' socket
 // functions (ares_set_socket_functions) the UDP queries of one turn of the
 // loop go out together in one sendmmsg(), and answers come in up to
 // kBatch at a time through one recvmmsg(), handed to c-ares one by one as it
 // asks. TCP goes straight through (writev/recvfrom), as before.
-// Hundreds of answers can arrive in one burst (many checks in flight over a
-// slow link): a small receive buffer drops them and each drop costs a retry.
-constexpr int kReceiveBuffer = 4 << 20;
-
 struct UdpBatcher {
   static constexpr std::size_t kBatch = 32;
   static constexpr std::size_t kSlot = 4096 + 1;  // c-ares' own read buffer size
@@ -235,7 +235,6 @@ struct UdpBatcher {
         // The first read after a wait takes one answer with recvfrom():
         // when answers come one at a time, recvmmsg() costs more than it
         // saves. Only a socket that had one more to give reads in batches.
-        s->msgs[0].msg_hdr.msg_namelen = sizeof s->from[0];
         socklen_t name_len = sizeof s->from[0];
         const ssize_t n = ::recvfrom(fd, s->in.data(), kSlot, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&s->from[0]),
                                      &name_len);
