@@ -91,22 +91,33 @@ bool name_fills(const unsigned char* w, std::size_t n, std::size_t pos, std::siz
   return pos < end && skip_name(w, n, pos) == nullptr && pos == end;
 }
 
-// The name at `pos` (already checked) as dname_text() writes it: labels
-// joined by dots, a dot or backslash inside a label escaped, lower-cased
-// unless keep_case, no trailing dot; the root is "".
-std::string name_text(const unsigned char* w, std::size_t pos, bool keep_case) {
-  char buf[2 * 255];  // a checked name has at most 254 bytes of labels; escapes at most double them
-  std::size_t at = 0;
+// Calls f(label, len) for each label of the name at `pos` (already checked),
+// following compression pointers, up to the root; stops early when f returns
+// false (and then returns false itself).
+template <class F>
+bool for_each_label(const unsigned char* w, std::size_t pos, F&& f) {
   for (;;) {
     const unsigned len = w[pos];
     if (len >= 0xc0) {
       pos = ((len & 0x3fu) << 8) | w[pos + 1];
       continue;
     }
-    if (len == 0) break;
+    if (len == 0) return true;
+    if (!f(w + pos + 1, len)) return false;
+    pos += 1 + len;
+  }
+}
+
+// The name at `pos` (already checked) as dname_text() writes it: labels
+// joined by dots, a dot or backslash inside a label escaped, lower-cased
+// unless keep_case, no trailing dot; the root is "".
+std::string name_text(const unsigned char* w, std::size_t pos, bool keep_case) {
+  char buf[2 * 255];  // a checked name has at most 254 bytes of labels; escapes at most double them
+  std::size_t at = 0;
+  for_each_label(w, pos, [&](const unsigned char* label, unsigned len) {
     if (at != 0) buf[at++] = '.';
-    for (std::size_t i = pos + 1; i <= pos + len; ++i) {
-      unsigned c = w[i];
+    for (std::size_t i = 0; i < len; ++i) {
+      unsigned c = label[i];
       if (c == '.' || c == '\\') {
         buf[at++] = '\\';
       } else if (!keep_case && c - 'A' < 26u) {
@@ -114,8 +125,8 @@ std::string name_text(const unsigned char* w, std::size_t pos, bool keep_case) {
       }
       buf[at++] = static_cast<char>(c);
     }
-    pos += 1 + len;
-  }
+    return true;
+  });
   return std::string(buf, at);
 }
 
@@ -156,19 +167,12 @@ char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + '
 bool name_is(const unsigned char* w, std::size_t pos, std::string_view name) {
   std::size_t at = 0;
   bool first = true;
-  for (;;) {
-    const unsigned len = w[pos];
-    if (len >= 0xc0) {
-      pos = ((len & 0x3fu) << 8) | w[pos + 1];
-      continue;
-    }
-    if (len == 0) break;
+  const bool whole = for_each_label(w, pos, [&](const unsigned char* label, unsigned len) {
     if (!first) {
       if (at >= name.size() || name[at] != '.') return false;
       ++at;
     }
     first = false;
-    const unsigned char* label = w + pos + 1;
     // Without escapes the label takes len bytes of name: compare those
     // directly; from a dot or backslash on, carefully.
     if (name.size() - at < len) return false;
@@ -193,9 +197,9 @@ bool name_is(const unsigned char* w, std::size_t pos, std::string_view name) {
       if (at >= name.size() || lower(name[at]) != lower(c)) return false;
       ++at;
     }
-    pos += 1 + len;
-  }
-  return at == name.size();
+    return true;
+  });
+  return whole && at == name.size();
 }
 
 // One record of the answer section, by offsets into the message.
