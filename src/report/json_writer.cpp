@@ -16,18 +16,39 @@ namespace spfdoctor::report {
 
 namespace {
 
-// The first byte at or after `i` that is below 0x20, '"', '\\', DEL or not
-// ASCII (what JSON escaping or printable() must look at), or n if none.
-// Eight bytes at a time: report strings are mostly long plain ASCII (records,
-// names, messages). In each test below, the lowest flagged byte of a word is
-// a true one (a borrow only flags bytes above it), so the lowest of the union is.
+// A byte JSON escaping or printable() must look at: below 0x20, '"', '\\',
+// DEL, or not ASCII.
+constexpr bool is_special(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c >= 0x7f; }
+
+// The same test for the eight bytes of w at once: the high bit of each
+// special byte is set. The lowest flagged byte is always a true one (a borrow
+// only flags bytes above it), so the lowest of the union is.
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHigh = 0x80 * kOnes;
+constexpr std::uint64_t zero_bytes(std::uint64_t v) { return (v - kOnes) & ~v; }
+constexpr std::uint64_t special_bytes(std::uint64_t w) {
+  return (((w - 0x20 * kOnes) & ~w) | zero_bytes(w ^ ('"' * kOnes)) | zero_bytes(w ^ ('\\' * kOnes)) |
+          zero_bytes(w ^ (0x7f * kOnes)) | w) &
+         kHigh;
+}
+
+static_assert(special_bytes(0x2f2f3a2e30396161ULL) == 0);  // "aa90.://" (any order): none
+static_assert(special_bytes(0x6161616122616161ULL) == 0x0000000080000000ULL);  // one '"'
+static_assert(special_bytes(0x7f61616161616180ULL) == 0x8000000000000080ULL);  // DEL and 0x80
+
+std::uint64_t load8(const unsigned char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+// The first special byte at or after `i`, or n if none. Report strings are
+// mostly long plain ASCII (records, names, messages): sixteen bytes at a time
+// where SSE2 is, then eight.
 std::size_t first_special(const unsigned char* p, std::size_t n, std::size_t i) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x80 * kOnes;
-  auto zero_bytes = [](std::uint64_t v) { return (v - kOnes) & ~v; };
 #if defined(__SSE2__)
-  // Sixteen at a time where SSE2 is (every x86-64): as signed bytes, those
-  // from 0x80 up are negative, so one compare finds them with the controls.
+  // As signed bytes, those from 0x80 up are negative, so one compare finds
+  // them with the controls.
   const __m128i space = _mm_set1_epi8(0x20);
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
@@ -42,47 +63,32 @@ std::size_t first_special(const unsigned char* p, std::size_t n, std::size_t i) 
   }
 #endif
   for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
+    std::uint64_t w = load8(p + i);
     if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);  // byte j at bits 8j
-    const std::uint64_t hit = (((w - 0x20 * kOnes) & ~w) | zero_bytes(w ^ ('"' * kOnes)) |
-                               zero_bytes(w ^ ('\\' * kOnes)) | zero_bytes(w ^ (0x7f * kOnes)) | w) &
-                              kHigh;
-    if (hit != 0) return i + static_cast<std::size_t>(std::countr_zero(hit) / 8);
+    if (const std::uint64_t hit = special_bytes(w); hit != 0) {
+      return i + static_cast<std::size_t>(std::countr_zero(hit) / 8);
+    }
   }
   for (; i < n; ++i) {
-    const unsigned char c = p[i];
-    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f) return i;
+    if (is_special(p[i])) return i;
   }
   return n;
 }
 
-// True when none of the n bytes at p needs escaping or replacing (the test
-// first_special() makes), for short strings: eight bytes at a time, the last
-// word overlapping the one before it, no setup.
+// True when none of the n bytes at p is special, for short strings: eight
+// bytes at a time, the last word overlapping the one before it, no setup.
 bool all_plain(const unsigned char* p, std::size_t n) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x80 * kOnes;
-  auto zero_bytes = [](std::uint64_t v) { return (v - kOnes) & ~v; };
-  auto special = [&](const unsigned char* at) {
-    std::uint64_t w;
-    std::memcpy(&w, at, 8);
-    return ((((w - 0x20 * kOnes) & ~w) | zero_bytes(w ^ ('"' * kOnes)) | zero_bytes(w ^ ('\\' * kOnes)) |
-             zero_bytes(w ^ (0x7f * kOnes)) | w) &
-            kHigh) != 0;
-  };
   if (n < 8) {
     for (std::size_t i = 0; i < n; ++i) {
-      const unsigned char c = p[i];
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f) return false;
+      if (is_special(p[i])) return false;
     }
     return true;
   }
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    if (special(p + i)) return false;
+    if (special_bytes(load8(p + i)) != 0) return false;
   }
-  return i == n || !special(p + n - 8);
+  return i == n || special_bytes(load8(p + n - 8)) == 0;
 }
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
