@@ -220,7 +220,7 @@ Diagnosis diagnose(const bounce::Bounce& b, const Options& options) {
       Evaluation e = evaluate(res, q, eo);
       d.spf = SpfCheck{q, e};
       eval = e;
-      if (e.record) record_includes = included_domains(*e.record);
+      if (e.record) record_includes = included_domains(e.record->str());
       if (e.result != Result::Pass) {
         for (const auto& p : providers()) {
           Evaluation pe = check_mechanism(res, *ip, p.mechanism);
@@ -351,7 +351,7 @@ Diagnosis diagnose(const bounce::Bounce& b, const Options& options) {
           g.confidence = "confirmed";
           g.summary =
               fmt::format("The SPF record of {} is broken: {}.", d.envelope_domain, e.problem.value_or("permerror"));
-          if (e.record) g.evidence.push_back("record: " + *e.record);
+          if (e.record) g.evidence.push_back("record: " + e.record->str());
           if (e.problem) g.evidence.push_back("problem: " + *e.problem);
           g.fix = "Fix the record (run spfdoctor lint " + d.envelope_domain +
                   "): one v=spf1 record, valid terms, at "
@@ -371,8 +371,8 @@ Diagnosis diagnose(const bounce::Bounce& b, const Options& options) {
           g.confidence = "confirmed";
           g.summary = fmt::format("The SPF record of {} does not authorize {} (result {}).", d.envelope_domain,
                                   o.sending_ip, res);
-          if (e.record) g.evidence.push_back("record: " + *e.record);
-          if (e.matched) g.evidence.push_back("deciding term: " + *e.matched);
+          if (e.record) g.evidence.push_back("record: " + e.record->str());
+          if (e.matched) g.evidence.push_back("deciding term: " + e.matched->str());
           g.fix = fmt::format(
               "Add the server that sent this mail ({}) to the SPF record of {}, e.g. ip{}:{}, or the "
               "include: of the service it belongs to.",
@@ -519,7 +519,7 @@ Diagnosis diagnose(const bounce::Bounce& b, const Options& options) {
     if (d.spf) {
       const auto& e = d.spf->evaluation;
       t += fmt::format("Our SPF check of {} for that IP gives \"{}\"{}.\n", d.envelope_domain, to_string(e.result),
-                       e.record ? " (record: " + *e.record + ")" : "");
+                       e.record ? " (record: " + e.record->str() + ")" : "");
     }
     if (kind == "spf" || kind == "dmarc")
       t += "Could you tell us which IP address and envelope sender your server saw for this message, and what your "

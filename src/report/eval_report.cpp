@@ -18,8 +18,8 @@ const char* color_of(Result r) {
   }
 }
 
-template <JsonWriter W>
-void opt_printable(W& w, const std::optional<std::string>& v) {
+template <JsonWriter W, class Text>
+void opt_printable(W& w, const std::optional<Text>& v) {
   if (v) {
     w.printable(*v);
   } else {

@@ -172,8 +172,8 @@ class Evaluator {
         trace(0, "result", "{} publishes no SPF record: none", o_.empty() ? "(empty)" : o_);
         result = Result::None;
       } else {
-        eval_.record = record->text;
-        if (!co_await check_record(*record, o_, 0, result)) result = failure_result_;
+        eval_.record = SharedText(record, record->text);
+        if (!co_await check_record(record, o_, nullptr, 0, result)) result = failure_result_;
       }
     } else {
       result = failure_result_;
@@ -598,8 +598,12 @@ class Evaluator {
   }
 
   // Evaluates one record (§4.6, §5, §6).
-  // `rec` and `domain` outlive the call (the caller holds them).
-  Task<bool> check_record(const Record& rec, std::string_view domain, int recursion, Result& out) {
+  // `held` and `domain` outlive the call (the caller holds them). When
+  // `domain_owner` is set, `domain` is text inside that record (an include's
+  // constant target), which the match path then shares instead of copying.
+  Task<bool> check_record(const std::shared_ptr<const Record>& held, std::string_view domain,
+                          const std::shared_ptr<const Record>* domain_owner, int recursion, Result& out) {
+    const Record& rec = *held;
     if (recursion > kMaxRecursion) co_return fail(Result::PermError, "include nesting too deep");
     depth_ = recursion;
     // Pass 1 (pyspf): terms in order; syntax errors, expansions, the redirect
@@ -687,13 +691,15 @@ class Evaluator {
           std::shared_ptr<const Record> sub;
           // targets[k] is the term's constant when it has one (pass 1).
           const bool query_name = t.has_arg && t.spec.constant_is_query_name;
+          // A constant target is text in this record: the path can share it.
+          const bool constant = t.has_arg && t.spec.constant && target.data() == t.spec.constant->data();
           if (!co_await fetch_spf(target, recursion + 1, sub, query_name)) co_return false;
           if (!sub) {
             co_return fail(Result::PermError,
                            fmt::format("{} (included by {}) publishes no SPF record (RFC 7208 §5.2)", target, domain));
           }
           Result r = Result::None;
-          if (!co_await check_record(*sub, target, recursion + 1, r)) co_return false;
+          if (!co_await check_record(sub, target, constant ? &held : nullptr, recursion + 1, r)) co_return false;
           depth_ = recursion;
           match = r == Result::Pass;
           break;
@@ -766,17 +772,19 @@ class Evaluator {
         // on pass alone, §5.2), so other matches there record nothing.
         if (recursion == 0 || out == Result::Pass) {
           auto level = static_cast<std::size_t>(recursion);
+          MatchStep step{domain_owner ? SharedText(*domain_owner, domain) : SharedText(domain),
+                         SharedText(held, t.text)};
           if (t.mechanism != Mechanism::Include || path_.size() <= level) {
             path_.reserve(level + 1);  // the deepest step comes first: one allocation for the path
             path_.resize(level);
-            path_.push_back(MatchStep{std::string(domain), t.text});
+            path_.push_back(std::move(step));
           } else {
-            path_[level] = MatchStep{std::string(domain), t.text};
+            path_[level] = std::move(step);
           }
         }
         if (recursion == 0) {
-          eval_.matched = t.text;
-          eval_.matched_domain = std::string(domain);
+          eval_.matched = path_[0].term;
+          eval_.matched_domain = path_[0].domain;
           eval_.match_path = std::move(path_);  // a top-level match ends the check
         }
         co_return true;
@@ -793,7 +801,7 @@ class Evaluator {
             fmt::format("redirect target {} (from {}) publishes no SPF record (RFC 7208 §6.1)", *redirect, domain));
       }
       if (recursion == 0) explanation_.reset();  // the target's exp= applies, not ours
-      co_return co_await check_record(*sub, *redirect, recursion, out);
+      co_return co_await check_record(sub, *redirect, nullptr, recursion, out);
     }
     out = Result::Neutral;  // §4.7: no match, no redirect
     trace(recursion, "default", "no term matched in {}: neutral", domain);

@@ -1,6 +1,9 @@
 // check_host() on hand-made zones: macros, limits, identities, trace.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
+#include "spfdoctor/record.hpp"
 #include "spfdoctor/spf.hpp"
 
 namespace spfdoctor {
@@ -99,6 +102,66 @@ TEST(Evaluator, MatchPathIsTheDecidingBranch) {
   e = z.eval("192.0.2.9", "a@neg.example");
   EXPECT_EQ(e.result, Result::Fail);
   EXPECT_EQ(path(e), "neg.example -include:pass.example; pass.example ip4:192.0.2.0/24; ");
+}
+
+// The record, the deciding term and the match path share the parsed records
+// instead of copying them: they must stay readable after the zone, the
+// resolver and the per-thread record cache have let go (ASan checks reads).
+TEST(Evaluator, ResultOutlivesTheRecordsItViews) {
+  Evaluation e;
+  {
+    Zone z;
+    z.txt("long-sender-domain.example", "v=spf1 include:_spf.%{d} include:_b.provider.example -all")
+        .txt("_spf.long-sender-domain.example", "v=spf1 ip4:198.51.100.0/24")
+        .txt("_b.provider.example", "v=spf1 include:_c.provider.example")
+        .txt("_c.provider.example", "v=spf1 ip6:2001:db8::/32 ip4:192.0.2.0/24");
+    e = z.eval("192.0.2.9", "a@long-sender-domain.example");
+    Evaluation macro = z.eval("198.51.100.7", "a@long-sender-domain.example");
+    ASSERT_EQ(macro.match_path.size(), 2u);
+    EXPECT_EQ(macro.match_path[1].domain, "_spf.long-sender-domain.example");  // a macro's expansion: copied
+    EXPECT_EQ(macro.match_path[1].term, "ip4:198.51.100.0/24");
+  }
+  for (int i = 0; i < 5000; ++i) {  // more than the record cache holds: it starts again
+    (void)spf::parse_record_cached("v=spf1 ip4:10.0.0." + std::to_string(i % 256) + "/" + std::to_string(i));
+  }
+  EXPECT_EQ(e.result, Result::Pass);
+  EXPECT_EQ(e.record, "v=spf1 include:_spf.%{d} include:_b.provider.example -all");
+  EXPECT_EQ(e.matched, "include:_b.provider.example");
+  EXPECT_EQ(e.matched_domain, "long-sender-domain.example");
+  ASSERT_EQ(e.match_path.size(), 3u);
+  EXPECT_EQ(e.match_path[0].domain, "long-sender-domain.example");
+  EXPECT_EQ(e.match_path[1].domain, "_b.provider.example");
+  EXPECT_EQ(e.match_path[1].term, "include:_c.provider.example");
+  EXPECT_EQ(e.match_path[2].domain, "_c.provider.example");
+  EXPECT_EQ(e.match_path[2].term, "ip4:192.0.2.0/24");
+  Evaluation copy = e;  // copies share the text
+  EXPECT_EQ(copy.match_path[2].term.view().data(), e.match_path[2].term.view().data());
+  e = Evaluation{};
+  EXPECT_EQ(copy.matched, "include:_b.provider.example");
+  EXPECT_EQ(copy.match_path[0].term.str() + "|" + copy.match_path[2].term, "include:_b.provider.example|ip4:192.0.2.0/24");
+}
+
+TEST(SharedText, OwnsOrSharesItsText) {
+  SharedText empty;
+  EXPECT_TRUE(empty.empty());
+  EXPECT_EQ(empty, "");
+  std::string source = "a copy of its own";
+  SharedText own(source);
+  source.assign(source.size(), 'x');  // the original changes; the copy does not
+  EXPECT_EQ(own, "a copy of its own");
+  SharedText same = own;
+  EXPECT_EQ(same.view().data(), own.view().data());  // copies share one block
+  auto holder = std::make_shared<const std::string>("v=spf1 include:example.net -all");
+  SharedText term(holder, std::string_view(*holder).substr(7, 19));
+  EXPECT_EQ(term.view().data(), holder->data() + 7);  // a view into the holder, not a copy
+  holder.reset();
+  EXPECT_EQ(term, std::string("include:example.net"));
+  SharedText unowned(nullptr, "copied when nothing owns it");
+  EXPECT_EQ(unowned.size(), 27u);
+  EXPECT_EQ(unowned + "!", "copied when nothing owns it!");
+  std::ostringstream os;
+  os << term;
+  EXPECT_EQ(os.str(), "include:example.net");
 }
 
 TEST(Evaluator, StringsAreJoinedWithoutSpaces) {
