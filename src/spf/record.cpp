@@ -530,15 +530,24 @@ Record parse_record(std::string_view text) {
 
 std::shared_ptr<const Record> parse_record_cached(std::string_view text) {
   constexpr std::size_t kMaxEntries = 4096;
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  // Keyed by a view of the cached record's own text, with its hash: one hash
+  // a call and no copy of the key (records run to hundreds of bytes).
+  struct Key {
+    std::string_view text;
+    std::size_t hash;
   };
-  thread_local std::unordered_map<std::string, std::shared_ptr<const Record>, Hash, std::equal_to<>> cache;
-  if (auto it = cache.find(text); it != cache.end()) return it->second;
+  struct Hash {
+    std::size_t operator()(const Key& k) const noexcept { return k.hash; }
+  };
+  struct Equal {
+    bool operator()(const Key& a, const Key& b) const noexcept { return a.text == b.text; }
+  };
+  thread_local std::unordered_map<Key, std::shared_ptr<const Record>, Hash, Equal> cache;
+  const Key probe{text, std::hash<std::string_view>{}(text)};
+  if (auto it = cache.find(probe); it != cache.end()) return it->second;
   if (cache.size() >= kMaxEntries) cache.clear();
   auto rec = std::make_shared<const Record>(parse_record(text));
-  cache.emplace(std::string(text), rec);
+  cache.emplace(Key{rec->text, probe.hash}, rec);
   return rec;
 }
 
