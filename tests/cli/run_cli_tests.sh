@@ -75,6 +75,16 @@ check batch 0 "$BIN" eval --zone "$ZONE" --batch "$TMP/batch.txt" --json &&
 check batch-stdin 0 bash -c "\"$BIN\" eval --zone \"$ZONE\" --batch - --json < \"$TMP/batch.txt\"" &&
   expect batch-stdin 'len(j)==5 and j[4]["matched"]=="mx"'
 
+# Words are split at any whitespace byte (space, \t \n \v \f \r), runs of
+# it too; other control bytes belong to the word. Long words cross the
+# eight-byte steps of the splitter at every offset.
+printf '192.0.2.10\talice@example.com\v\fmail.example.com\r\n  203.0.113.9 \t bob@strict.example.com\tmail.example.com\n192.0.2.10 a\001b@example.com  h\x7fh\n' >"$TMP/ws.txt"
+for pad in 1 2 3 4 5 6 7 8 9; do
+  printf '192.0.2.10 %s@example.com\th%s.example.com\n' "$(printf 'l%.0s' $(seq $pad))" "$(printf 'x%.0s' $(seq $pad))" >>"$TMP/ws.txt"
+done
+check batch-whitespace 0 "$BIN" eval --zone "$ZONE" --batch "$TMP/ws.txt" --json &&
+  expect batch-whitespace 'len(j)==12 and [x["sender"] for x in j[:3]]==["alice@example.com","bob@strict.example.com","a\x01b@example.com"] and [x["helo"] for x in j[:3]]==["mail.example.com","mail.example.com","h\x7fh"] and [x["result"] for x in j[:2]]==["pass","fail"] and all(x["sender"]=="l"*(k+1)+"@example.com" and x["helo"]=="h"+"x"*(k+1)+".example.com" and x["result"]=="pass" for k,x in enumerate(j[3:]))'
+
 # Threads: one event loop or several, the same lines in the same order (and
 # the same error lines, in place), whatever the checks in flight.
 for i in $(seq 400); do grep -v '^#' "$TMP/batch.txt"; [[ $i -eq 200 ]] && echo "999.1.1.1 a@example.com h"; done >"$TMP/big.txt"

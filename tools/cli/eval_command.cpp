@@ -1,7 +1,9 @@
 // spfdoctor eval: what a receiving server decides (RFC 7208 check_host).
 #include <fmt/format.h>
 
+#include <bit>
 #include <cctype>
+#include <cstdint>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -51,14 +53,39 @@ bool is_space(char ch) {
   return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+// Where the word at `i` ends: the next whitespace byte, or the end. Eight
+// bytes at a time: a word is tens of bytes, and a byte-wise loop over every
+// line of a batch was 1.5% of its instructions.
+std::size_t word_end(std::string_view s, std::size_t i) {
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    while (i + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      // The lowest flagged byte is below 0x21 (higher flags may be borrows):
+      // whitespace, or a control byte that belongs to the word.
+      const std::uint64_t low = (w - 0x21 * kOnes) & ~w & (0x80 * kOnes);
+      if (low == 0) {
+        i += 8;
+        continue;
+      }
+      i += static_cast<std::size_t>(std::countr_zero(low) / 8);
+      if (is_space(s[i])) return i;
+      ++i;
+    }
+  }
+  while (i < s.size() && !is_space(s[i])) ++i;
+  return i;
+}
+
 // The first three whitespace-separated words of `line` (fewer: left empty).
 void split_words(std::string_view line, std::string& a, std::string& b, std::string& c) {
   std::string* out[] = {&a, &b, &c};
   std::size_t i = 0;
   for (std::string* word : out) {
     while (i < line.size() && is_space(line[i])) ++i;
-    std::size_t start = i;
-    while (i < line.size() && !is_space(line[i])) ++i;
+    const std::size_t start = i;
+    i = word_end(line, i);
     word->assign(line.substr(start, i - start));
   }
 }
