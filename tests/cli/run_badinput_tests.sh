@@ -208,6 +208,17 @@ else
   fail=$((fail + 1))
   echo "FAIL scan lines that are not domains: exit $rc, or not one error line each"
 fi
+# The names scan refuses are the ones lint refuses: two trailing dots, an IP
+# address; one trailing dot and upper case are the same domain as without.
+printf 'clean.example..\n192.0.2.1\nClean.Example.\n' >"$TMP/dots"
+"$BIN" scan "$TMP/dots" --zone "$LZ" >"$TMP/dots.jsonl" 2>"$TMP/err"
+rc=$?
+if ((rc == 0)) && /usr/bin/python3 -c 'import json,sys; ls=[json.loads(l) for l in open(sys.argv[1])]; sys.exit(0 if [(x["domain"], x.get("error"), x["verdict"]) for x in ls] == [("clean.example..", "not a domain name", None), ("192.0.2.1", "not a domain name", None), ("clean.example", None, "ok")] else 1)' "$TMP/dots.jsonl"; then
+  pass=$((pass + 1))
+else
+  fail=$((fail + 1))
+  echo "FAIL scan refuses what lint refuses: exit $rc"; cat "$TMP/dots.jsonl"
+fi
 
 # ---- bounce -------------------------------------------------------------------
 bad "bounce missing" 1 'cannot read ".*nope\.eml": No such file' -- "$BIN" bounce "$TMP/nope.eml" --no-dns

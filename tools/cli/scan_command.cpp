@@ -53,7 +53,9 @@ std::string clean_domain(std::string line) {
   std::size_t start = line.find_first_not_of(" \t");
   if (start == std::string::npos) return "";
   line.erase(0, start);
-  if (!line.empty() && line.back() == '.') line.pop_back();
+  // One trailing dot (the root) is dropped, as lint drops it; two are left
+  // for the name check to refuse, as lint refuses them.
+  if (!line.empty() && line.back() == '.' && (line.size() < 2 || line[line.size() - 2] != '.')) line.pop_back();
   for (auto& c : line) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
