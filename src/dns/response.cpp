@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "spfdoctor/net_resolver.hpp"
+#include "util/swar.hpp"
 
 namespace spfdoctor::dns {
 
@@ -140,21 +141,14 @@ constexpr std::array<unsigned char, 256> kFold = [] {
 }();
 
 // SWAR helpers for name_is(): eight label bytes at once.
-constexpr std::uint64_t kOnes = 0x0101010101010101ull;
-constexpr std::uint64_t kHighs = 0x8080808080808080ull;
-constexpr bool has_zero_byte(std::uint64_t v) { return ((v - kOnes) & ~v & kHighs) != 0; }
+using swar::kOnes;
+constexpr bool has_zero_byte(std::uint64_t v) { return swar::zero_bytes(v) != 0; }
 // A 0, '.' or '\\' among the bytes.
 constexpr bool has_special_byte(std::uint64_t v) {
   return has_zero_byte(v) || has_zero_byte(v ^ (kOnes * '.')) || has_zero_byte(v ^ (kOnes * '\\'));
 }
 // A-Z to a-z in each byte; other bytes (also those >= 0x80) unchanged.
-constexpr std::uint64_t lower_ascii(std::uint64_t v) {
-  const std::uint64_t low7 = v & ~kHighs;
-  const std::uint64_t at_least_a = low7 + kOnes * (0x80 - 'A');        // high bit: byte >= 'A'
-  const std::uint64_t past_z = low7 + kOnes * (0x80 - 'Z' - 1);          // high bit: byte > 'Z'
-  const std::uint64_t upper = at_least_a & ~past_z & ~v & kHighs;        // high bit: 'A' <= byte <= 'Z'
-  return v | (upper >> 2);
-}
+constexpr std::uint64_t lower_ascii(std::uint64_t v) { return v | (swar::upper_bytes(v) >> 2); }
 static_assert(lower_ascii(0x5a41405b7a61c1ddull) == 0x7a61405b7a61c1ddull);
 static_assert(has_special_byte(0x61612e6161616161ull) && has_special_byte(0x5c61616161616161ull) &&
               has_special_byte(0x6161616161616100ull) && !has_special_byte(0x6162636465666768ull));

@@ -1,5 +1,7 @@
 #include "report/json_writer.hpp"
 
+#include "util/swar.hpp"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -23,24 +25,15 @@ constexpr bool is_special(unsigned char c) { return c < 0x20 || c == '"' || c ==
 // The same test for the eight bytes of w at once: the high bit of each
 // special byte is set. The lowest flagged byte is always a true one (a borrow
 // only flags bytes above it), so the lowest of the union is.
-constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-constexpr std::uint64_t kHigh = 0x80 * kOnes;
-constexpr std::uint64_t zero_bytes(std::uint64_t v) { return (v - kOnes) & ~v; }
 constexpr std::uint64_t special_bytes(std::uint64_t w) {
-  return (((w - 0x20 * kOnes) & ~w) | zero_bytes(w ^ ('"' * kOnes)) | zero_bytes(w ^ ('\\' * kOnes)) |
-          zero_bytes(w ^ (0x7f * kOnes)) | w) &
-         kHigh;
+  using swar::kOnes, swar::zero_bytes;
+  return swar::bytes_below(w, 0x20) | zero_bytes(w ^ ('"' * kOnes)) | zero_bytes(w ^ ('\\' * kOnes)) |
+         zero_bytes(w ^ (0x7f * kOnes)) | (w & swar::kHigh);
 }
 
 static_assert(special_bytes(0x2f2f3a2e30396161ULL) == 0);  // "aa90.://" (any order): none
 static_assert(special_bytes(0x6161616122616161ULL) == 0x0000000080000000ULL);  // one '"'
 static_assert(special_bytes(0x7f61616161616180ULL) == 0x8000000000000080ULL);  // DEL and 0x80
-
-std::uint64_t load8(const unsigned char* p) {
-  std::uint64_t w;
-  std::memcpy(&w, p, 8);
-  return w;
-}
 
 // The first special byte at or after `i`, or n if none. Report strings are
 // mostly long plain ASCII (records, names, messages): sixteen bytes at a time
@@ -63,9 +56,7 @@ std::size_t first_special(const unsigned char* p, std::size_t n, std::size_t i) 
   }
 #endif
   for (; i + 8 <= n; i += 8) {
-    std::uint64_t w = load8(p + i);
-    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);  // byte j at bits 8j
-    if (const std::uint64_t hit = special_bytes(w); hit != 0) {
+    if (const std::uint64_t hit = special_bytes(swar::load8(p + i)); hit != 0) {
       return i + static_cast<std::size_t>(std::countr_zero(hit) / 8);
     }
   }
@@ -86,9 +77,9 @@ bool all_plain(const unsigned char* p, std::size_t n) {
   }
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    if (special_bytes(load8(p + i)) != 0) return false;
+    if (special_bytes(swar::load8(p + i)) != 0) return false;
   }
-  return i == n || special_bytes(load8(p + n - 8)) == 0;
+  return i == n || special_bytes(swar::load8(p + n - 8)) == 0;
 }
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD

@@ -2,6 +2,8 @@
 // transformers where the RFC is loose (see docs/known-differences.md).
 #include "spf/macro.hpp"
 
+#include "util/swar.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cstdint>
@@ -142,9 +144,8 @@ std::string expand_macros(const spf::MacroString& spec, const MacroValues& value
 // it reads 8 bytes at a time (SWAR): dots are the zero bytes of the word XOR
 // "........", upper-case letters the bytes below 0x80 within 'A'..'Z'.
 bool askable(std::string_view name, bool& upper) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  using swar::kOnes;
   constexpr std::uint64_t kLow7 = 0x7f * kOnes;
-  constexpr std::uint64_t kHigh = 0x80 * kOnes;
   if (name.empty()) return false;
   std::uint64_t uppers = 0;
   std::size_t label_start = 0;  // where the current label begins
@@ -160,8 +161,7 @@ bool askable(std::string_view name, bool& upper) {
       for (std::size_t j = 0; j < rest; ++j) w |= std::uint64_t{static_cast<unsigned char>(name[j])} << (8 * j);
     }
     if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);  // byte j at bits 8j
-    std::uint64_t low = w & kLow7;  // no carries between bytes below
-    uppers |= (low + (0x80 - 'A') * kOnes) & ~(low + (0x80 - 'Z' - 1) * kOnes) & ~w & kHigh;
+    uppers |= swar::upper_bytes(w);
     std::uint64_t x = w ^ ('.' * kOnes);
     std::uint64_t dots = ~(((x & kLow7) + kLow7) | x | kLow7);  // the high bit of each '.'
     for (; dots != 0; dots &= dots - 1) {
