@@ -17,10 +17,13 @@
 #include <cstddef>
 #include <deque>
 #include <exception>
+#include <latch>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include "common.hpp"
 #include "spfdoctor/dns.hpp"
@@ -169,10 +172,30 @@ void run_parallel(const ResolverFactory& factory, std::size_t threads, std::size
   if (workers == 1) {
     work(resolvers[0].get());
   } else {
+    // A thread that ends runs its thread-local destructors first (the parsed
+    // record cache, the evaluator's memo, the coroutine frame pool: thousands
+    // of frees, a millisecond at the end of a batch, while this thread waits
+    // to join it). When the process is about to end anyway (skip_teardown()),
+    // a worker that is done parks instead, and is left to the exit.
+    const bool park = skip_teardown();
+    std::latch finished(static_cast<std::ptrdiff_t>(workers - 1));
     std::vector<std::thread> pool;
-    for (std::size_t i = 1; i < workers; ++i) pool.emplace_back(work, resolvers[i].get());
+    for (std::size_t i = 1; i < workers; ++i) {
+      pool.emplace_back([&work, &finished, park, r = resolvers[i].get()] {
+        work(r);
+        finished.count_down();  // the last touch of anything shared
+        while (park) ::pause();
+      });
+    }
     work(resolvers[0].get());
-    for (auto& t : pool) t.join();
+    finished.wait();
+    for (auto& t : pool) {
+      if (park) {
+        t.detach();
+      } else {
+        t.join();
+      }
+    }
   }
   if (s.error) std::rethrow_exception(s.error);
 }
