@@ -229,6 +229,34 @@ else
   echo "FAIL scan refuses what lint refuses: exit $rc"; cat "$TMP/dots.jsonl"
 fi
 
+# ---- no thread to be had ------------------------------------------------------
+# A process limit that allows no second thread: the event loops that did start
+# do all the work (no abort from a std::thread that could not be made), and the
+# output is the same as on one loop. RLIMIT_NPROC counts a user's processes and
+# does not bind root: the run is as a user id of its own, with input on stdin.
+if [[ $(id -u) -eq 0 ]] && command -v prlimit >/dev/null; then
+  LONE=(prlimit --nproc=1 setpriv --reuid=54321 --regid=54321 --clear-groups --)
+  for i in $(seq 400); do echo "192.0.2.$((i % 250)) a$i@example.com h$i"; done >"$TMP/batch400"
+  printf 'clean.example\nsyntax.example\nnorecord.example\n' >"$TMP/three"
+  for cmd in eval scan; do
+    if [[ $cmd == eval ]]; then
+      args=(eval --zone "$ZONE" --batch - --json) in="$TMP/batch400"
+    else
+      args=(scan - --zone "$LZ") in="$TMP/three"
+    fi
+    "$BIN" "${args[@]}" --threads 1 <"$in" >"$TMP/t1.jsonl" 2>/dev/null
+    timeout 30 "${LONE[@]}" "$BIN" "${args[@]}" --threads 4 <"$in" >"$TMP/tn.jsonl" 2>"$TMP/err"
+    rc=$?
+    if ((rc == 0)) && [[ -s $TMP/t1.jsonl ]] && cmp -s "$TMP/t1.jsonl" "$TMP/tn.jsonl"; then
+      pass=$((pass + 1))
+    else
+      fail=$((fail + 1))
+      echo "FAIL $cmd --threads 4 with no thread to be had: exit $rc, or not the one-loop output"
+      head -3 "$TMP/err" | sed 's/^/  stderr: /'
+    fi
+  done
+fi
+
 # ---- bounce -------------------------------------------------------------------
 bad "bounce missing" 1 'cannot read ".*nope\.eml": No such file' -- "$BIN" bounce "$TMP/nope.eml" --no-dns
 bad "bounce directory" 1 'cannot read ".*dir": Is a directory' -- "$BIN" bounce "$TMP/dir" --no-dns

@@ -20,6 +20,7 @@
 #include <latch>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -181,11 +182,18 @@ void run_parallel(const ResolverFactory& factory, std::size_t threads, std::size
     std::latch finished(static_cast<std::ptrdiff_t>(workers - 1));
     std::vector<std::thread> pool;
     for (std::size_t i = 1; i < workers; ++i) {
-      pool.emplace_back([&work, &finished, park, r = resolvers[i].get()] {
-        work(r);
-        finished.count_down();  // the last touch of anything shared
-        while (park) ::pause();
-      });
+      try {
+        pool.emplace_back([&work, &finished, park, r = resolvers[i].get()] {
+          work(r);
+          finished.count_down();  // the last touch of anything shared
+          while (park) ::pause();
+        });
+      } catch (const std::system_error&) {
+        // No thread to be had (a process limit): the loops that did start
+        // pull the rest of the input between them.
+        finished.count_down(static_cast<std::ptrdiff_t>(workers - i));
+        break;
+      }
     }
     work(resolvers[0].get());
     finished.wait();
