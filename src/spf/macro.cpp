@@ -150,17 +150,16 @@ bool askable(std::string_view name, bool& upper) {
   std::uint64_t uppers = 0;
   std::size_t label_start = 0;  // where the current label begins
   for (std::size_t i = 0; i < name.size(); i += 8) {
-    // Bytes past the end read as 0: neither a dot nor a letter.
+    // Byte j of the word at bits 8j, whatever the host's byte order; bytes
+    // past the end read as 0: neither a dot nor a letter.
     std::uint64_t w = 0;
     if (std::size_t rest = name.size() - i; rest >= 8) {
-      std::memcpy(&w, name.data() + i, 8);
+      w = swar::load8(name.data() + i);
     } else if (name.size() >= 8) {  // the last 8 bytes, shifted past those already seen
-      std::memcpy(&w, name.data() + name.size() - 8, 8);
-      w >>= 8 * (8 - rest);
+      w = swar::load8(name.data() + name.size() - 8) >> (8 * (8 - rest));
     } else {
       for (std::size_t j = 0; j < rest; ++j) w |= std::uint64_t{static_cast<unsigned char>(name[j])} << (8 * j);
     }
-    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);  // byte j at bits 8j
     uppers |= swar::upper_bytes(w);
     std::uint64_t x = w ^ ('.' * kOnes);
     std::uint64_t dots = ~(((x & kLow7) + kLow7) | x | kLow7);  // the high bit of each '.'
