@@ -24,6 +24,11 @@
 #   WAN-like  dnsdist in front of NSD, DelayResponseAction(20) on every
 #             answer; every peer on a 300-query batch, spfdoctor also on the
 #             full batch and with --concurrency 1.
+#   paired    the ceiling and spfdoctor again, back to back, BENCH_PAIRS times
+#             (dnsperf for BENCH_PAIR_SECONDS, then eval --batch 10 runs and
+#             scan 3): the fraction of the ceiling per pair, whose median the
+#             target uses (the ceiling alone moved 113,025-147,605 within one
+#             run: measured minutes apart, the two see different machines).
 #   counting  one more run of each through a dnsdist without delay, whose
 #             `queries` counter gives the DNS queries each sends for the
 #             batch (spfdoctor's DNS query rate = that count / its loopback time).
@@ -33,7 +38,8 @@
 # raw data in bench/results/raw/), printed at the end.
 #
 # Environment: BENCH_RUNS (3), BENCH_MAX_RUNS (20), BENCH_DOMAINS (10000), BENCH_QUERIES (2100),
-# BENCH_WAN_QUERIES (300), BENCH_DELAY_MS (20), BENCH_DNSPERF_SECONDS (10),
+# BENCH_WAN_QUERIES (300), BENCH_DELAY_MS (20), BENCH_DNSPERF_SECONDS (10), BENCH_PAIRS (5),
+# BENCH_PAIR_SECONDS (3),
 # SPFDOCTOR (default build/spfdoctor), BENCH_KEEP=1 keeps the work directory.
 # Only loopback addresses are used, inside the private namespace; every loop is
 # bounded (fixed batches, dnsperf -l, a time limit on every measurement).
@@ -49,6 +55,8 @@ NQ=${BENCH_QUERIES:-2100}
 NQ_WAN=${BENCH_WAN_QUERIES:-300}
 DELAY=${BENCH_DELAY_MS:-20}
 DNSPERF_SECONDS=${BENCH_DNSPERF_SECONDS:-10}
+PAIRS=${BENCH_PAIRS:-5}
+PAIR_SECONDS=${BENCH_PAIR_SECONDS:-3}
 BIN=${SPFDOCTOR:-$ROOT/build/spfdoctor}
 WORLD=$HERE/world/out
 PEERS=$HERE/peers
@@ -244,6 +252,21 @@ say "dnsperf ceiling (${DNSPERF_SECONDS} s x $RUNS)"
 for i in $(seq 1 "$RUNS"); do
   timeout $((DNSPERF_SECONDS + 30)) dnsperf -s 127.0.0.1 -p "$NSD_PORT" -d "$WORLD/dnsperf.txt" -l "$DNSPERF_SECONDS" \
     -c 4 -q 200 -t 2 >"$RAW/dnsperf-$i.txt" 2>&1 || echo "warning: dnsperf run $i failed" >&2
+done
+
+# Paired: the ceiling and spfdoctor back to back, so that both meet the same machine.
+say "paired: dnsperf ${PAIR_SECONDS} s then spfdoctor, ${PAIRS} times"
+for i in $(seq 1 "$PAIRS"); do
+  timeout $((PAIR_SECONDS + 30)) dnsperf -s 127.0.0.1 -p "$NSD_PORT" -d "$WORLD/dnsperf.txt" -l "$PAIR_SECONDS" \
+    -c 4 -q 200 -t 2 >"$RAW/pair-dnsperf-$i.txt" 2>&1 || echo "warning: paired dnsperf run $i failed" >&2
+  timeout 600 hyperfine --runs 10 --warmup 1 --style none --export-json "$RAW/pair-eval-$i.json" \
+    "$(peer_cmd spfdoctor "$Q" "$NSD_PORT" "$WORK/pair-eval.out")" >"$WORK/pair-eval-$i.hyperfine" 2>&1 \
+    || echo "warning: paired eval run $i failed" >&2
+  if [[ $HAVE_SCAN == 1 ]]; then
+    timeout 600 hyperfine --runs 3 --warmup 0 --style none --export-json "$RAW/pair-scan-$i.json" \
+      "$(peer_cmd scan "$Q" "$NSD_PORT" "$WORK/pair-scan.out")" >"$WORK/pair-scan-$i.hyperfine" 2>&1 \
+      || echo "warning: paired scan run $i failed" >&2
+  fi
 done
 
 # ---- counting --------------------------------------------------------------------
