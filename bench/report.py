@@ -107,14 +107,15 @@ def agreement(ours, theirs, queries):
     return agree, max(len(ours), len(theirs)), pairs, examples
 
 
+def dnsperf_rate(path):
+    """The queries/s of one dnsperf report, or None."""
+    m = re.search(r"Queries per second:\s+([\d.]+)", open(path).read())
+    return float(m.group(1)) if m else None
+
+
 def dnsperf_qps(raw):
-    vals = []
-    for name in sorted(os.listdir(raw)):
-        if name.startswith("dnsperf-"):
-            m = re.search(r"Queries per second:\s+([\d.]+)", open(os.path.join(raw, name)).read())
-            if m:
-                vals.append(float(m.group(1)))
-    return vals
+    vals = (dnsperf_rate(os.path.join(raw, name)) for name in sorted(os.listdir(raw)) if name.startswith("dnsperf-"))
+    return [v for v in vals if v is not None]
 
 
 def paired(raw, what, queries):
@@ -125,10 +126,9 @@ def paired(raw, what, queries):
         return out
     n = 1
     while os.path.exists(os.path.join(raw, "pair-dnsperf-%d.txt" % n)):
-        m = re.search(r"Queries per second:\s+([\d.]+)", open(os.path.join(raw, "pair-dnsperf-%d.txt" % n)).read())
+        ceiling = dnsperf_rate(os.path.join(raw, "pair-dnsperf-%d.txt" % n))
         t = median_of(raw, "pair-%s-%d" % (what, n))
-        if m and t and t[0] > 0:
-            ceiling = float(m.group(1))
+        if ceiling and t and t[0] > 0:
             out.append((ceiling, t[0], queries / t[0] / ceiling))
         n += 1
     return out
@@ -356,19 +356,19 @@ def main():
     tgt("WAN-like: eval --batch >= 100x pyspf", (pw[0] / tw_sd) if (pw and tw_sd) else None, 100, lambda v: "%.1fx" % v)
     ll = median_of(raw, "loop-libspf2")
     tgt("Loopback: >= 2x libspf2", (ll[0] / t_sd) if (ll and t_sd) else None, 2, lambda v: "%.1fx" % v)
-    # The paired median where there is one (both numbers shown).
+    # The paired median where there is one, the unpaired fraction beside it.
     def pct(v):
         return "%.0f%%" % (100 * v)
-    if pair_frac is not None:
-        w("| Loopback: DNS queries/s >= 1/2 of the dnsperf ceiling | %s paired (%s unpaired) | %s |" % (
-            pct(pair_frac), pct(frac) if frac else "–", "yes" if pair_frac >= 0.5 else "**no**"))
-    else:
-        tgt("Loopback: DNS queries/s >= 1/2 of the dnsperf ceiling", frac, 0.5, pct)
-    if have_scan and pair_scan_frac is not None:
-        w("| Loopback: scan's DNS queries/s >= 1/2 of the ceiling | %s paired (%s unpaired) | %s |" % (
-            pct(pair_scan_frac), pct(scan_frac) if scan_frac else "–", "yes" if pair_scan_frac >= 0.5 else "**no**"))
-    elif have_scan:
-        tgt("Loopback: scan's DNS queries/s >= 1/2 of the ceiling", scan_frac, 0.5, pct)
+
+    def tgt_ceiling(name, paired_frac, unpaired_frac):
+        if paired_frac is None:
+            tgt(name, unpaired_frac, 0.5, pct)
+            return
+        w("| %s | %s paired (%s unpaired) | %s |" % (name, pct(paired_frac), pct(unpaired_frac) if unpaired_frac else "–",
+                                                    "yes" if paired_frac >= 0.5 else "**no**"))
+    tgt_ceiling("Loopback: DNS queries/s >= 1/2 of the dnsperf ceiling", pair_frac, frac)
+    if have_scan:
+        tgt_ceiling("Loopback: scan's DNS queries/s >= 1/2 of the ceiling", pair_scan_frac, scan_frac)
     else:
         w("| Loopback: scan likewise | not measured (no `scan` command yet) | – |")
     for name, cps in gbench_rates(raw):

@@ -247,18 +247,21 @@ else
   say "spfdoctor has no scan command yet: scan skipped (hook in place)"
 fi
 
-# dnsperf ceiling: the names and types SPF checks of this world ask, straight to NSD.
+# dnsperf SECONDS OUT: the ceiling, the names and types SPF checks of this world
+# ask, straight to NSD (one set of options for the unpaired and paired runs).
+run_dnsperf() {
+  timeout $(($1 + 30)) dnsperf -s 127.0.0.1 -p "$NSD_PORT" -d "$WORLD/dnsperf.txt" -l "$1" \
+    -c 4 -q 200 -t 2 >"$2" 2>&1 || echo "warning: dnsperf run ($2) failed" >&2
+}
 say "dnsperf ceiling (${DNSPERF_SECONDS} s x $RUNS)"
 for i in $(seq 1 "$RUNS"); do
-  timeout $((DNSPERF_SECONDS + 30)) dnsperf -s 127.0.0.1 -p "$NSD_PORT" -d "$WORLD/dnsperf.txt" -l "$DNSPERF_SECONDS" \
-    -c 4 -q 200 -t 2 >"$RAW/dnsperf-$i.txt" 2>&1 || echo "warning: dnsperf run $i failed" >&2
+  run_dnsperf "$DNSPERF_SECONDS" "$RAW/dnsperf-$i.txt"
 done
 
 # Paired: the ceiling and spfdoctor back to back, so that both meet the same machine.
 say "paired: dnsperf ${PAIR_SECONDS} s then spfdoctor, ${PAIRS} times"
 for i in $(seq 1 "$PAIRS"); do
-  timeout $((PAIR_SECONDS + 30)) dnsperf -s 127.0.0.1 -p "$NSD_PORT" -d "$WORLD/dnsperf.txt" -l "$PAIR_SECONDS" \
-    -c 4 -q 200 -t 2 >"$RAW/pair-dnsperf-$i.txt" 2>&1 || echo "warning: paired dnsperf run $i failed" >&2
+  run_dnsperf "$PAIR_SECONDS" "$RAW/pair-dnsperf-$i.txt"
   timeout 600 hyperfine --runs 10 --warmup 1 --style none --export-json "$RAW/pair-eval-$i.json" \
     "$(peer_cmd spfdoctor "$Q" "$NSD_PORT" "$WORK/pair-eval.out")" >"$WORK/pair-eval-$i.hyperfine" 2>&1 \
     || echo "warning: paired eval run $i failed" >&2
