@@ -65,17 +65,24 @@ class AresResolver final : public Resolver {
 
 // A cache shared by many resolvers and threads: honours TTLs (clamped to
 // [min_ttl, max_ttl]), caches NXDOMAIN/NODATA (RFC 2308), never caches
-// errors, holds at most `capacity` answers (least recently used go first).
+// errors, holds at most `capacity` answers and `max_bytes` of them (footprint():
+// a hostile server's answers run to 64 KB each), least recently used going first.
+// An answer over a sixteenth of `max_bytes` is not kept.
 class DnsCache {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
   explicit DnsCache(std::size_t capacity = 100000, std::uint32_t min_ttl = 0, std::uint32_t max_ttl = 86400,
-                    Clock clock = {});
+                    Clock clock = {}, std::size_t max_bytes = std::size_t{64} << 20);
   [[nodiscard]] AnswerPtr get(std::string_view name, RType type);
   // The same, also telling when the answer expires.
   [[nodiscard]] AnswerPtr get(const QuestionProbe& question, std::chrono::steady_clock::time_point& expires);
   void put(std::string_view name, RType type, const AnswerPtr& answer);
   [[nodiscard]] std::size_t size() const;
+  // The footprint() of the answers held now.
+  [[nodiscard]] std::size_t bytes() const;
+  // About how much memory an answer held under a question_key() of `key_size`
+  // bytes takes: the entry, the answer, its records and their strings.
+  [[nodiscard]] static std::size_t footprint(std::size_t key_size, const Answer& answer);
   // Lookups that reached this cache (a CachingResolver answers a question it
   // asked a moment ago from its own recent answers: see recent_hits()).
   [[nodiscard]] std::uint64_t hits() const;
@@ -88,6 +95,7 @@ class DnsCache {
     std::string key;  // the type's two bytes, then the name
     AnswerPtr answer;
     std::chrono::steady_clock::time_point expires;
+    std::size_t bytes = 0;  // footprint(key, *answer)
   };
   static constexpr std::size_t kShards = 16;
   using Probe = QuestionProbe;  // one hash, for the shard and the index both
@@ -99,10 +107,13 @@ class DnsCache {
     std::unordered_map<std::string, std::list<Entry>::iterator, QuestionKeyHash, QuestionKeyEqual> index;
     std::uint64_t hits = 0;
     std::uint64_t misses = 0;
+    std::size_t bytes = 0;  // of the entries in lru
   };
   Shard& shard_for(const Probe& p) { return shards_[p.hash % kShards]; }
+  static void drop(Shard& s, std::list<Entry>::iterator it);
 
   std::size_t capacity_per_shard_;
+  std::size_t bytes_per_shard_;
   std::uint32_t min_ttl_;
   std::uint32_t max_ttl_;
   Clock clock_;

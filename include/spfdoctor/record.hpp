@@ -106,7 +106,24 @@ struct Record {
 
 // parse_record() with a small per-thread cache keyed by the record text: busy
 // receivers see the same few records again and again.
+// The cache holds at most 4,096 records and 32 MiB (footprint()) a thread; a
+// record of over 4 MiB (a hostile 64 KB record of one-letter terms parses to
+// about 13 MiB) is parsed every time rather than kept.
 [[nodiscard]] std::shared_ptr<const Record> parse_record_cached(std::string_view text);
+
+// About how much memory a parsed record holds, in O(1): its terms, plus six
+// times its text (what a term keeps as strings, its text, name, argument and
+// compiled pieces, are parts of the record's text). What the per-thread caches
+// of parsed records count against their budgets.
+[[nodiscard]] std::size_t footprint(const Record& rec);
+
+// What this thread's parse_record_cached() cache holds now: records, and their
+// footprint() in bytes (for tests and the curious).
+struct ParseCacheUse {
+  std::size_t records = 0;
+  std::size_t bytes = 0;
+};
+[[nodiscard]] ParseCacheUse parse_cache_use();
 
 // Checks a domain-spec's shape before expansion: it must end in a macro or a
 // top-label (RFC 7208 §7.1 "domain-end"). Returns false when it does not.

@@ -4,13 +4,17 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <iterator>
+#include <string>
 
 #include "spfdoctor/net_resolver.hpp"
 
 namespace spfdoctor::dns {
 
-DnsCache::DnsCache(std::size_t capacity, std::uint32_t min_ttl, std::uint32_t max_ttl, Clock clock)
+DnsCache::DnsCache(std::size_t capacity, std::uint32_t min_ttl, std::uint32_t max_ttl, Clock clock,
+                   std::size_t max_bytes)
     : capacity_per_shard_(std::max<std::size_t>(1, capacity / kShards)),
+      bytes_per_shard_(max_bytes / kShards),
       min_ttl_(min_ttl),
       max_ttl_(max_ttl),
       clock_(std::move(clock)),
@@ -40,8 +44,7 @@ AnswerPtr DnsCache::get(const QuestionProbe& p, std::chrono::steady_clock::time_
     return nullptr;
   }
   if (it->second->expires <= now()) {
-    s.lru.erase(it->second);
-    s.index.erase(it);
+    drop(s, it->second);
     ++s.misses;
     return nullptr;
   }
@@ -57,22 +60,55 @@ void DnsCache::put(std::string_view name, RType type, const AnswerPtr& answer) {
   std::uint32_t ttl = std::clamp(answer->ttl, min_ttl_, max_ttl_);
   if (ttl == 0) return;
   auto p = Probe::of(name, type);
+  const std::size_t cost = footprint(name.size() + 2, *answer);  // question_key(): the type's two bytes, the name
   auto& s = shard_for(p);
   std::lock_guard lock(s.mu);
   auto expires = now() + std::chrono::seconds(ttl);
-  if (auto it = s.index.find(p); it != s.index.end()) {
-    it->second->answer = answer;
-    it->second->expires = expires;
-    s.lru.splice(s.lru.begin(), s.lru, it->second);
+  auto it = s.index.find(p);
+  if (cost > bytes_per_shard_) {  // too big to keep: nor is an older answer kept
+    if (it != s.index.end()) drop(s, it->second);
     return;
   }
-  auto key = question_key(name, type);
-  s.lru.push_front(Entry{key, answer, expires});
-  s.index.emplace(std::move(key), s.lru.begin());
-  while (s.lru.size() > capacity_per_shard_) {
-    s.index.erase(s.lru.back().key);
-    s.lru.pop_back();
+  if (it != s.index.end()) {
+    s.bytes = s.bytes - it->second->bytes + cost;
+    it->second->answer = answer;
+    it->second->expires = expires;
+    it->second->bytes = cost;
+    s.lru.splice(s.lru.begin(), s.lru, it->second);
+  } else {
+    auto key = question_key(name, type);
+    s.lru.push_front(Entry{key, answer, expires, cost});
+    s.index.emplace(std::move(key), s.lru.begin());
+    s.bytes += cost;
   }
+  while (s.lru.size() > capacity_per_shard_ || s.bytes > bytes_per_shard_) drop(s, std::prev(s.lru.end()));
+}
+
+void DnsCache::drop(Shard& s, std::list<Entry>::iterator it) {
+  s.bytes -= it->bytes;
+  s.index.erase(it->key);
+  s.lru.erase(it);
+}
+
+std::size_t DnsCache::footprint(std::size_t key_size, const Answer& answer) {
+  const auto heap = [](const std::string& x) { return x.capacity() > std::string().capacity() ? x.capacity() + 1 : 0; };
+  // The list node and the index node with its key, then the answer's block.
+  std::size_t n = sizeof(Entry) + 2 * sizeof(void*) + 4 * sizeof(void*) + sizeof(std::string) + 2 * key_size;
+  n += sizeof(Answer) + 2 * sizeof(long) + heap(answer.detail) + answer.records.capacity() * sizeof(Record);
+  for (const auto& rr : answer.records) {
+    n += heap(rr.target) + rr.strings.capacity() * sizeof(std::string);
+    for (const auto& str : rr.strings) n += heap(str);
+  }
+  return n;
+}
+
+std::size_t DnsCache::bytes() const {
+  std::size_t n = 0;
+  for (const auto& s : shards_) {
+    std::lock_guard lock(s.mu);
+    n += s.bytes;
+  }
+  return n;
 }
 
 std::size_t DnsCache::size() const {

@@ -76,18 +76,29 @@ struct SpfTxt {
   std::shared_ptr<const Record> first;
 };
 
+// The memo holds at most 4,096 answers and 32 MiB of parsed records
+// (spf::footprint(), counted even when the parse cache has the same record:
+// a bound, not a census). A giant record is not memoized: the result is
+// handed out through `spare`, valid like a memo entry until the next call.
 const SpfTxt& spf_of(const AnswerPtr& answer) {
   constexpr std::size_t kMaxEntries = 4096;
+  constexpr std::size_t kMaxBytes = std::size_t{32} << 20;
   struct Entry {
     std::weak_ptr<const dns::Answer> owner;
     SpfTxt spf;
+    std::size_t bytes = 0;
   };
-  thread_local std::unordered_map<const dns::Answer*, Entry> memo;
-  if (auto it = memo.find(answer.get()); it != memo.end()) {
+  struct Memo {
+    std::unordered_map<const dns::Answer*, Entry> map;
+    std::size_t bytes = 0;
+    SpfTxt spare;
+  };
+  thread_local Memo memo;
+  if (auto it = memo.map.find(answer.get()); it != memo.map.end()) {
     if (!it->second.owner.expired()) return it->second.spf;
-    memo.erase(it);
+    memo.bytes -= it->second.bytes;
+    memo.map.erase(it);
   }
-  if (memo.size() >= kMaxEntries) memo.clear();
   SpfTxt spf;
   std::string_view found;
   std::string joined;
@@ -106,9 +117,20 @@ const SpfTxt& spf_of(const AnswerPtr& answer) {
     }
   }
   if (spf.count == 1) spf.first = spf::parse_record_cached(found);
-  auto& entry = memo[answer.get()];
+  const std::size_t cost = spf.first ? spf::footprint(*spf.first) : 0;
+  if (cost > kMaxBytes / 8) {
+    memo.spare = std::move(spf);
+    return memo.spare;
+  }
+  if (memo.map.size() >= kMaxEntries || memo.bytes + cost > kMaxBytes) {
+    memo.map.clear();
+    memo.bytes = 0;
+  }
+  auto& entry = memo.map[answer.get()];
   entry.owner = answer;
   entry.spf = std::move(spf);
+  entry.bytes = cost;
+  memo.bytes += cost;
   return entry.spf;
 }
 

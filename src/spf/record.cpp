@@ -528,27 +528,59 @@ Record parse_record(std::string_view text) {
   return rec;
 }
 
+std::size_t footprint(const Record& rec) {
+  // A term's error message (when it has one) is not part of the text: a
+  // generous allowance a term covers it.
+  return sizeof(Record) + 6 * rec.text.size() + rec.terms.size() * (sizeof(Term) + 64);
+}
+
+namespace {
+
+// parse_record_cached()'s table, keyed by a view of the cached record's own
+// text, with its hash: one hash a call and no copy of the key (records run to
+// hundreds of bytes).
+struct CacheKey {
+  std::string_view text;
+  std::size_t hash;
+};
+struct CacheKeyHash {
+  std::size_t operator()(const CacheKey& k) const noexcept { return k.hash; }
+};
+struct CacheKeyEqual {
+  bool operator()(const CacheKey& a, const CacheKey& b) const noexcept { return a.text == b.text; }
+};
+struct ParseCache {
+  std::unordered_map<CacheKey, std::shared_ptr<const Record>, CacheKeyHash, CacheKeyEqual> map;
+  std::size_t bytes = 0;  // footprint() of the records in map
+};
+ParseCache& parse_cache() {
+  thread_local ParseCache cache;
+  return cache;
+}
+
+}  // namespace
+
 std::shared_ptr<const Record> parse_record_cached(std::string_view text) {
   constexpr std::size_t kMaxEntries = 4096;
-  // Keyed by a view of the cached record's own text, with its hash: one hash
-  // a call and no copy of the key (records run to hundreds of bytes).
-  struct Key {
-    std::string_view text;
-    std::size_t hash;
-  };
-  struct Hash {
-    std::size_t operator()(const Key& k) const noexcept { return k.hash; }
-  };
-  struct Equal {
-    bool operator()(const Key& a, const Key& b) const noexcept { return a.text == b.text; }
-  };
-  thread_local std::unordered_map<Key, std::shared_ptr<const Record>, Hash, Equal> cache;
-  const Key probe{text, std::hash<std::string_view>{}(text)};
-  if (auto it = cache.find(probe); it != cache.end()) return it->second;
-  if (cache.size() >= kMaxEntries) cache.clear();
+  constexpr std::size_t kMaxBytes = std::size_t{32} << 20;
+  auto& cache = parse_cache();
+  const CacheKey probe{text, std::hash<std::string_view>{}(text)};
+  if (auto it = cache.map.find(probe); it != cache.map.end()) return it->second;
   auto rec = std::make_shared<const Record>(parse_record(text));
-  cache.emplace(Key{rec->text, probe.hash}, rec);
+  const std::size_t cost = footprint(*rec);
+  if (cost > kMaxBytes / 8) return rec;  // a giant: parsed again if it comes again
+  if (cache.map.size() >= kMaxEntries || cache.bytes + cost > kMaxBytes) {
+    cache.map.clear();
+    cache.bytes = 0;
+  }
+  cache.map.emplace(CacheKey{rec->text, probe.hash}, rec);
+  cache.bytes += cost;
   return rec;
+}
+
+ParseCacheUse parse_cache_use() {
+  const auto& cache = parse_cache();
+  return {cache.map.size(), cache.bytes};
 }
 
 }  // namespace spfdoctor::spf

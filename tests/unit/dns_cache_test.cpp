@@ -68,6 +68,67 @@ TEST(DnsCache, BoundedInMemory) {
   EXPECT_NE(cache.get("h4999.example.com", RType::A), nullptr);  // the newest survive
 }
 
+AnswerPtr txt_answer(std::size_t bytes, char fill = 'x') {
+  auto a = std::make_shared<Answer>();
+  a->ttl = 600;
+  Record rr;
+  rr.type = RType::TXT;
+  rr.ttl = 600;
+  for (std::size_t done = 0; done < bytes; done += 255) rr.strings.emplace_back(std::min<std::size_t>(255, bytes - done), fill);
+  a->records.push_back(std::move(rr));
+  return a;
+}
+
+// A hostile server answers 64 KB a question: the cache is bounded in bytes
+// as well as in answers, and its count is the sum of what it holds.
+TEST(DnsCache, BoundedInBytes) {
+  constexpr std::size_t kBudget = 16 * 40000;  // 40,000 bytes a shard
+  DnsCache cache(100000, 0, 86400, {}, kBudget);
+  const std::size_t one = DnsCache::footprint(question_key("big0.example.com", RType::TXT).size(), *txt_answer(8000));
+  EXPECT_GT(one, 8000u);
+  EXPECT_LT(one, 8000u + 4000u);  // the text and a few hundred bytes of bookkeeping per string
+  std::size_t max_seen = 0;
+  for (int i = 0; i < 2000; ++i) {
+    cache.put("big" + std::to_string(i) + ".example.com", RType::TXT, txt_answer(8000));
+    max_seen = std::max(max_seen, cache.bytes());
+  }
+  EXPECT_LE(max_seen, kBudget);
+  EXPECT_GT(cache.size(), 16u);        // several answers a shard
+  EXPECT_LT(cache.size(), 16u * 5u);   // but no more than 40,000 bytes of them
+  EXPECT_NE(cache.get("big1999.example.com", RType::TXT), nullptr);  // the newest survive
+  EXPECT_EQ(cache.get("big0.example.com", RType::TXT), nullptr);
+
+  // bytes() is the sum of the answers held: replacing one changes it by the difference.
+  DnsCache exact(1000, 0, 86400, {}, std::size_t{64} << 20);
+  exact.put("a.example.com", RType::TXT, txt_answer(1000));
+  const std::size_t small = exact.bytes();
+  exact.put("a.example.com", RType::TXT, txt_answer(3000));
+  EXPECT_EQ(exact.size(), 1u);
+  EXPECT_EQ(exact.bytes(), DnsCache::footprint(question_key("a.example.com", RType::TXT).size(), *txt_answer(3000)));
+  EXPECT_GT(exact.bytes(), small + 1900);
+  exact.put("b.example.com", RType::TXT, txt_answer(1000));
+  EXPECT_EQ(exact.bytes(), small + DnsCache::footprint(question_key("a.example.com", RType::TXT).size(), *txt_answer(3000)));
+}
+
+// An answer bigger than a shard's share is not kept, and does not leave an
+// older answer to the same question behind it.
+TEST(DnsCache, AnswerOverItsShareIsNotKept) {
+  FakeClock clock;
+  DnsCache cache(1000, 0, 86400, clock.fn(), 16 * 20000);
+  cache.put("x.example.com", RType::TXT, txt_answer(500, 'a'));
+  ASSERT_NE(cache.get("x.example.com", RType::TXT), nullptr);
+  cache.put("x.example.com", RType::TXT, txt_answer(30000, 'b'));
+  EXPECT_EQ(cache.get("x.example.com", RType::TXT), nullptr);
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_EQ(cache.bytes(), 0u);
+  // Expired entries leave the count with them.
+  cache.put("y.example.com", RType::TXT, txt_answer(500));
+  EXPECT_GT(cache.bytes(), 500u);
+  clock.now += 601s;
+  EXPECT_EQ(cache.get("y.example.com", RType::TXT), nullptr);
+  EXPECT_EQ(cache.bytes(), 0u);
+}
+
 // Lookups search the index with a probe (name, type, hash) rather than a
 // built key: every name length and both halves of the key must count.
 TEST(DnsCache, KeysAreNameAndType) {

@@ -1,6 +1,9 @@
 // The record parser: terms, qualifiers, dual CIDR, modifiers, error positions.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+
 #include "spfdoctor/record.hpp"
 
 namespace spfdoctor::spf {
@@ -134,6 +137,46 @@ TEST(MacroCompile, ValidAndInvalid) {
   EXPECT_TRUE(compile_macro_string("100%", MacroContext::Explanation).error);
   EXPECT_TRUE(compile_macro_string("%x", MacroContext::Explanation).error);
   EXPECT_TRUE(compile_macro_string("%{}", MacroContext::Explanation).error);
+}
+
+// A record of many small terms parses to far more memory than its text (a
+// 64 KB record of "a" terms: 32,000 terms). The per-thread cache counts
+// footprint() and stays within its 32 MiB; a giant is not kept at all.
+TEST(ParseRecordCached, BoundedInBytesNotOnlyInRecords) {
+  const auto record_of = [](int n, int terms) {
+    std::string text = "v=spf1";
+    for (int k = 0; k < terms; ++k) text += " ip4:10." + std::to_string(n % 250) + "." + std::to_string(k / 250) + "." + std::to_string(k % 250);
+    return text + " -all";
+  };
+  // footprint(): the terms and six times the text, whatever the record holds.
+  const Record small = parse_record("v=spf1 -all");
+  EXPECT_EQ(footprint(small), sizeof(Record) + 6 * 11 + 1 * (sizeof(Term) + 64));
+  const std::string mid = record_of(0, 4000);  // ~56 KB, ~2 MB parsed
+  const std::size_t mid_cost = footprint(parse_record(mid));
+  EXPECT_GT(mid_cost, std::size_t{1} << 20);
+  EXPECT_LT(mid_cost, std::size_t{4} << 20);
+
+  const auto first = parse_record_cached("v=spf1 include:_spf.example.net -all");
+  EXPECT_EQ(parse_record_cached("v=spf1 include:_spf.example.net -all"), first);  // a cache, still
+  std::size_t max_bytes = 0;
+  for (int n = 0; n < 60; ++n) {  // 60 x 2 MB: more than the budget
+    const auto rec = parse_record_cached(record_of(n, 4000));
+    ASSERT_EQ(rec->terms.size(), 4001u);
+    max_bytes = std::max(max_bytes, parse_cache_use().bytes);
+  }
+  EXPECT_LE(max_bytes, std::size_t{32} << 20);
+  EXPECT_GT(max_bytes, std::size_t{16} << 20);  // it does fill up before starting again
+  EXPECT_LT(parse_cache_use().records, 20u);
+
+  std::string giant = "v=spf1";
+  for (int k = 0; k < 32000; ++k) giant += " a";
+  const auto before = parse_cache_use();
+  const auto g1 = parse_record_cached(giant);
+  const auto g2 = parse_record_cached(giant);
+  EXPECT_EQ(g1->terms.size(), 32000u);
+  EXPECT_NE(g1, g2);  // parsed twice: not kept
+  EXPECT_EQ(parse_cache_use().records, before.records);
+  EXPECT_EQ(parse_cache_use().bytes, before.bytes);
 }
 
 }  // namespace
