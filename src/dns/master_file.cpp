@@ -213,6 +213,10 @@ ZoneData load_master_file(const std::string& path, std::string_view origin) {
       default: reject(status_text(status)); continue;
     }
     if (!rr) reject("no record returned");
+    // ldns reads at most 65,535 characters of an entry and drops the rest
+    // without a word: a longer TXT record came out cut (and no DNS message
+    // could carry it anyway).
+    if (end - begin >= LDNS_MAX_PACKETLEN) reject("entry longer than 65535 characters (DNS cannot carry the record)");
 
     auto converted = convert(rr.get());
     if (!converted.error.empty()) reject(converted.error);
