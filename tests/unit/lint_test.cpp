@@ -184,6 +184,39 @@ TEST(Lint, RedirectFollowed) {
   EXPECT_EQ(r.lookups, 2);
 }
 
+// A record of thousands of repeated terms made one finding each (31,000
+// duplicate-term findings a record of "a" terms; a 169 MB report for a tree
+// of them). At most ten of one id a record are listed, then one that counts
+// the rest; fewer than eleven are all listed, as before.
+TEST(Lint, RepeatedFindingsAreFoldedAfterTen) {
+  LintOptions o;
+  std::string rec = "v=spf1";
+  for (int i = 0; i < 40; ++i) rec += " ip4:192.0.2.1";
+  o.record = rec + " ip4:192.0.2.2 ip4:192.0.2.2 -all";
+  auto r = check("norecord.example", o);
+  std::vector<const Finding*> dups;
+  for (const auto& f : r.findings) {
+    if (f.id == "duplicate-term") dups.push_back(&f);
+  }
+  ASSERT_EQ(dups.size(), 11u) << ids(r);
+  for (std::size_t i = 0; i < 10; ++i) {
+    ASSERT_TRUE(dups[i]->term);
+    EXPECT_TRUE(dups[i]->position);
+  }
+  // 40 + 1 repeats in all (39 of the first address, 1 of the second): 10 listed, 30 counted.
+  EXPECT_EQ(dups[10]->message, "30 more \"duplicate-term\" findings in the record of norecord.example, not listed one by one");
+  EXPECT_EQ(dups[10]->severity, Severity::Info);
+  EXPECT_EQ(dups[10]->fix, "remove the repeated term");
+  EXPECT_EQ(dups[10]->domain, "norecord.example");
+  EXPECT_FALSE(dups[10]->term);
+
+  o.record = "v=spf1 ip4:192.0.2.1 ip4:192.0.2.1 ip4:192.0.2.1 -all";
+  r = check("norecord.example", o);
+  EXPECT_EQ(std::count_if(r.findings.begin(), r.findings.end(), [](const Finding& f) { return f.id == "duplicate-term"; }), 2);
+  EXPECT_TRUE(std::none_of(r.findings.begin(), r.findings.end(),
+                           [](const Finding& f) { return f.message.find("not listed") != std::string::npos; }));
+}
+
 TEST(Lint, WhatIfRecordAndIpCheck) {
   LintOptions o;
   o.record = "v=spf1 ip4:192.0.2.0/24 include:_spf.provider.example -all";
