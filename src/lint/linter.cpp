@@ -46,6 +46,12 @@ constexpr int kMaxDepth = 20;
 // records for 20 names). Real trees have a few dozen records at most.
 constexpr int kMaxTreeRecords = 100;
 constexpr int kMaxQueries = 500;
+// The parsed records of the branch being walked stay in memory until it is
+// done. A 64 KB record of one-letter terms parses to ~12 MB, and a chain of
+// such records (each including the next) held them all: 21 of them took
+// 355 MB. Past this many bytes held (approximate_bytes()), no more records
+// are walked, as past the other limits.
+constexpr std::size_t kMaxHeldBytes = std::size_t{64} << 20;
 constexpr const char* kNotFollowed = "not followed: the tree is larger than spfdoctor follows";
 
 bool has_macro(std::string_view s) { return s.find('%') != std::string_view::npos; }
@@ -130,7 +136,7 @@ class Linter {
     return false;
   }
   bool may_walk() {
-    if (records_walked_ < kMaxTreeRecords && queries_ < kMaxQueries) return true;
+    if (records_walked_ < kMaxTreeRecords && queries_ < kMaxQueries && held_bytes_ < kMaxHeldBytes) return true;
     limit_hit_ = true;
     return false;
   }
@@ -206,9 +212,10 @@ class Linter {
   void totals_findings() {
     if (limit_hit_) {
       add("lint-limit", Severity::Warning,
-          fmt::format("the include/redirect tree is larger than spfdoctor follows ({} records, {} DNS queries), so "
-                      "the counts are lower bounds; receivers stop far earlier, at 10 lookups",
-                      kMaxTreeRecords, kMaxQueries),
+          fmt::format("the include/redirect tree is larger than spfdoctor follows ({} records, {} DNS queries, "
+                      "{} MiB of parsed records on one branch), so the counts are lower bounds; receivers stop far "
+                      "earlier, at 10 lookups",
+                      kMaxTreeRecords, kMaxQueries, kMaxHeldBytes >> 20),
           "cut the record down to the senders you use: no receiver evaluates a tree this large");
     }
     if (report_.lookups > kMaxLookups) {
@@ -374,7 +381,8 @@ class Linter {
   int total_voids_ = 0;
   int records_walked_ = 0;
   int queries_ = 0;
-  bool limit_hit_ = false;          // kMaxTreeRecords or kMaxQueries reached
+  bool limit_hit_ = false;          // kMaxTreeRecords, kMaxQueries or kMaxHeldBytes reached
+  std::size_t held_bytes_ = 0;      // approximate_bytes() of the records on the branch being walked
   std::vector<std::string> includes_;  // include and redirect targets seen in the tree (repeats kept)
   std::shared_ptr<const RecordFacts> root_facts_;  // the top record's, once walk() parsed it
   // Findings of one id in one record beyond the first kMaxSameFindings: a
@@ -471,6 +479,13 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, Ancestors& ancestors, int d
   const std::shared_ptr<const RecordFacts> facts =
       top ? std::make_shared<const RecordFacts>(record_facts(*node.record)) : cached_record_facts(*node.record);
   if (top) root_facts_ = facts;
+  // Counted while this frame holds them (see kMaxHeldBytes).
+  struct Held {
+    std::size_t& total;
+    std::size_t bytes;
+    ~Held() { total -= bytes; }
+  } held{held_bytes_, approximate_bytes(*facts)};
+  held_bytes_ += held.bytes;
   // Every character of a record is in the §12 grammar, which is US-ASCII
   // only: published or given, a record with other bytes is a permerror (the
   // evaluator refuses a published one before parsing it). The parse noted it.
