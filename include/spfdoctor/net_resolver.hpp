@@ -111,6 +111,16 @@ class DnsCache {
   };
   Shard& shard_for(const Probe& p) { return shards_[p.hash % kShards]; }
   static void drop(Shard& s, std::list<Entry>::iterator it);
+  // The sum over the shards of what `of` reads from each, under its lock.
+  template <class Of>
+  std::uint64_t sum(Of of) const {
+    std::uint64_t n = 0;
+    for (const auto& s : shards_) {
+      std::lock_guard lock(s.mu);
+      n += of(s);
+    }
+    return n;
+  }
 
   std::size_t capacity_per_shard_;
   std::size_t bytes_per_shard_;

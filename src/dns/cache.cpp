@@ -103,39 +103,19 @@ std::size_t DnsCache::footprint(std::size_t key_size, const Answer& answer) {
 }
 
 std::size_t DnsCache::bytes() const {
-  std::size_t n = 0;
-  for (const auto& s : shards_) {
-    std::lock_guard lock(s.mu);
-    n += s.bytes;
-  }
-  return n;
+  return sum([](const Shard& s) { return s.bytes; });
 }
 
 std::size_t DnsCache::size() const {
-  std::size_t n = 0;
-  for (const auto& s : shards_) {
-    std::lock_guard lock(s.mu);
-    n += s.lru.size();
-  }
-  return n;
+  return sum([](const Shard& s) { return s.lru.size(); });
 }
 
 std::uint64_t DnsCache::hits() const {
-  std::uint64_t n = 0;
-  for (const auto& s : shards_) {
-    std::lock_guard lock(s.mu);
-    n += s.hits;
-  }
-  return n;
+  return sum([](const Shard& s) { return s.hits; });
 }
 
 std::uint64_t DnsCache::misses() const {
-  std::uint64_t n = 0;
-  for (const auto& s : shards_) {
-    std::lock_guard lock(s.mu);
-    n += s.misses;
-  }
-  return n;
+  return sum([](const Shard& s) { return s.misses; });
 }
 
 // One query on the wire, with everyone waiting for it.
