@@ -223,6 +223,14 @@ class Evaluator {
     return false;
   }
 
+  // fail() with its message formatted here: in a coroutine, the formatted
+  // string would be one more slot of the frame for every call site (GCC keeps
+  // every temporary of a coroutine body in its frame).
+  template <class... Args>
+  bool failf(Result r, fmt::format_string<Args...> format, Args&&... args) {
+    return fail(r, fmt::format(format, std::forward<Args>(args)...));
+  }
+
   // Formats only when tracing is on: the trace is for people, not for speed.
   template <class... Args>
   void trace(int depth, std::string_view kind, fmt::format_string<Args...> format, Args&&... args) {
@@ -559,14 +567,13 @@ class Evaluator {
     } else {
       if (!term.has_arg) {
         if (term.mechanism == Mechanism::A && spf::is_ip4_literal(domain)) {
-          co_return fail(Result::PermError, fmt::format("\"{}\": use ip4:{} for an IPv4 address", term.text, domain));
+          co_return failf(Result::PermError, "\"{}\": use ip4:{} for an IPv4 address", term.text, domain);
         }
         if (!spf::has_valid_domain_end(domain)) {
-          co_return fail(Result::PermError,
-                         fmt::format("\"{}\": the current domain \"{}\" is not a valid domain", term.text, domain));
+          co_return failf(Result::PermError, "\"{}\": the current domain \"{}\" is not a valid domain", term.text, domain);
         }
         implicit = spf::compile_macro_string(domain, spf::MacroContext::DomainSpec);
-        if (implicit.error) co_return fail(Result::PermError, fmt::format("\"{}\": {}", term.text, *implicit.error));
+        if (implicit.error) co_return failf(Result::PermError, "\"{}\": {}", term.text, *implicit.error);
         spec = &implicit;
       }
       if (spec->constant && *spec->constant == domain) {
@@ -577,7 +584,7 @@ class Evaluator {
         out = storage;
       }
     }
-    if (out.empty()) co_return fail(Result::PermError, fmt::format("\"{}\" expands to an empty domain", term.text));
+    if (out.empty()) co_return failf(Result::PermError, "\"{}\" expands to an empty domain", term.text);
     co_return true;
   }
 
@@ -623,6 +630,77 @@ class Evaluator {
   // `held` and `domain` outlive the call (the caller holds them). When
   // `domain_owner` is set, `domain` is text inside that record (an include's
   // constant target), which the match path then shares instead of copying.
+  // The mx mechanism (§5.4), out of check_record() so that its locals are
+  // not part of every record's frame (GCC keeps each local of a coroutine
+  // body in the frame, whichever branch it is in: check_record's was 2,224
+  // bytes, one for each record of a check in flight).
+  Task<bool> match_mx(const Term& t, std::string_view target, bool v4, bool& match) {
+    AnswerPtr mx;
+    if (!co_await ask(target, RType::MX, false, mx)) co_return false;
+    if (!mx) co_return true;
+    if (mx->records.size() > static_cast<std::size_t>(kMaxMxNames)) {
+      co_return failf(Result::PermError, "{} has {} MX records; more than {} is an error (RFC 7208 §4.6.4)", target,
+                      mx->records.size(), kMaxMxNames);
+    }
+    // pyspf: every exchange is looked up (each may be a void lookup)
+    // before any address is compared.
+    std::vector<const dns::Record*> order;
+    for (const auto& rr : mx->records) order.push_back(&rr);
+    std::stable_sort(order.begin(), order.end(),
+                     [](const dns::Record* x, const dns::Record* y) { return x->preference < y->preference; });
+    const int prefix = v4 ? t.cidr4.value_or(32) : t.cidr6.value_or(128);
+    for (const auto* rr : order) hint(rr->target, v4 ? RType::A : RType::AAAA, false);
+    for (const auto* rr : order) {
+      AnswerPtr a;
+      if (!co_await ask(rr->target, v4 ? RType::A : RType::AAAA, false, a)) co_return false;
+      if (a && any_in(*a, prefix)) match = true;
+    }
+    co_return true;
+  }
+
+  // The ptr mechanism (§5.5), out of check_record() for the same reason.
+  Task<bool> match_ptr(std::string_view target, bool& match) {
+    std::vector<std::string> names;
+    if (!co_await validated_ptrs(names)) co_return false;
+    const std::string want = lower(target);
+    for (const auto& n : names) {
+      const std::string name = lower(n);
+      if (name == want ||
+          (name.size() > want.size() && name.ends_with(want) && name[name.size() - want.size() - 1] == '.')) {
+        match = true;
+        break;
+      }
+    }
+    co_return true;
+  }
+
+  // A term of `held` (the record of `domain`) matched: its result goes to
+  // `out`, and the branch of the include tree that decided is recorded. An
+  // include keeps the path its record matched on; any other term ends the
+  // path here. Below the top only a pass can be on that path (an include
+  // matches on pass alone, §5.2), so other matches there record nothing.
+  void on_match(const Term& t, const std::shared_ptr<const Record>& held, std::string_view domain,
+                const std::shared_ptr<const Record>* domain_owner, int recursion, Result& out) {
+    out = spf::qualifier_result(t.qualifier);
+    if (options_.trace) trace(recursion, "match", "{} matched: {}", t.text, to_string(out));
+    if (recursion == 0 || out == Result::Pass) {
+      auto level = static_cast<std::size_t>(recursion);
+      MatchStep step{domain_owner ? SharedText(*domain_owner, domain) : SharedText(domain), SharedText(held, t.text)};
+      if (t.mechanism != Mechanism::Include || path_.size() <= level) {
+        path_.reserve(level + 1);  // the deepest step comes first: one allocation for the path
+        path_.resize(level);
+        path_.push_back(std::move(step));
+      } else {
+        path_[level] = std::move(step);
+      }
+    }
+    if (recursion == 0) {
+      eval_.matched = path_[0].term;
+      eval_.matched_domain = path_[0].domain;
+      eval_.match_path = std::move(path_);  // a top-level match ends the check
+    }
+  }
+
   Task<bool> check_record(const std::shared_ptr<const Record>& held, std::string_view domain,
                           const std::shared_ptr<const Record>* domain_owner, int recursion, Result& out) {
     const Record& rec = *held;
@@ -653,8 +731,8 @@ class Evaluator {
     for (std::size_t k = 0; k < count; ++k) {
       const Term& t = terms[k];
       if (t.error) {
-        co_return fail(Result::PermError, fmt::format("syntax error in the record of {} at byte {}: {}", domain,
-                                                      t.error_offset, *t.error));
+        co_return failf(Result::PermError, "syntax error in the record of {} at byte {}: {}", domain,
+                                                      t.error_offset, *t.error);
       }
       switch (t.kind) {
         case TermKind::Redirect: {
@@ -662,7 +740,7 @@ class Evaluator {
           std::string target;
           if (t.spec.uses_p && !co_await ensure_p(domain)) co_return false;
           expand(t.spec, domain, false, target);
-          if (target.empty()) co_return fail(Result::PermError, fmt::format("\"{}\" expands to nothing", t.text));
+          if (target.empty()) co_return failf(Result::PermError, "\"{}\" expands to nothing", t.text);
           redirect = std::move(target);
           break;
         }
@@ -687,8 +765,7 @@ class Evaluator {
               if (!co_await target_of(t, domain, expansions.emplace_back(), targets[k])) co_return false;
             }
             if (t.mechanism == Mechanism::Include && targets[k] == domain) {
-              co_return fail(Result::PermError,
-                             fmt::format("\"{}\" in the record of {} includes itself", t.text, domain));
+              co_return failf(Result::PermError, "\"{}\" in the record of {} includes itself", t.text, domain);
             }
           } else {
             targets[k] = {};
@@ -717,8 +794,7 @@ class Evaluator {
           const bool constant = t.has_arg && t.spec.constant && target.data() == t.spec.constant->data();
           if (!co_await fetch_spf(target, recursion + 1, sub, query_name)) co_return false;
           if (!sub) {
-            co_return fail(Result::PermError,
-                           fmt::format("{} (included by {}) publishes no SPF record (RFC 7208 §5.2)", target, domain));
+            co_return failf(Result::PermError, "{} (included by {}) publishes no SPF record (RFC 7208 §5.2)", target, domain);
           }
           Result r = Result::None;
           if (!co_await check_record(sub, target, constant ? &held : nullptr, recursion + 1, r)) co_return false;
@@ -740,75 +816,21 @@ class Evaluator {
           match = a && any_in(*a, v4 ? t.cidr4.value_or(32) : t.cidr6.value_or(128));
           break;
         }
-        case Mechanism::Mx: {
+        case Mechanism::Mx:
           if (!count_lookup(t, domain)) co_return false;
-          AnswerPtr mx;
-          if (!co_await ask(target, RType::MX, false, mx)) co_return false;
-          if (!mx) break;
-          if (mx->records.size() > static_cast<std::size_t>(kMaxMxNames)) {
-            co_return fail(Result::PermError,
-                           fmt::format("{} has {} MX records; more than {} is an error (RFC 7208 §4.6.4)", target,
-                                       mx->records.size(), kMaxMxNames));
-          }
-          // pyspf: every exchange is looked up (each may be a void lookup)
-          // before any address is compared.
-          std::vector<const dns::Record*> order;
-          for (const auto& rr : mx->records) order.push_back(&rr);
-          std::stable_sort(order.begin(), order.end(),
-                           [](const dns::Record* x, const dns::Record* y) { return x->preference < y->preference; });
-          int prefix = v4 ? t.cidr4.value_or(32) : t.cidr6.value_or(128);
-          for (const auto* rr : order) hint(rr->target, v4 ? RType::A : RType::AAAA, false);
-          for (const auto* rr : order) {
-            AnswerPtr a;
-            if (!co_await ask(rr->target, v4 ? RType::A : RType::AAAA, false, a)) co_return false;
-            if (a && any_in(*a, prefix)) match = true;
-          }
+          if (!co_await match_mx(t, target, v4, match)) co_return false;
           break;
-        }
         case Mechanism::Ip4:
         case Mechanism::Ip6:
           match = t.network && t.network->address.family() == query_.ip.family() && t.network->contains(query_.ip);
           break;
-        case Mechanism::Ptr: {
+        case Mechanism::Ptr:
           if (!count_lookup(t, domain)) co_return false;
-          std::vector<std::string> names;
-          if (!co_await validated_ptrs(names)) co_return false;
-          std::string want = lower(target);
-          for (const auto& n : names) {
-            std::string name = lower(n);
-            if (name == want ||
-                (name.size() > want.size() && name.ends_with(want) && name[name.size() - want.size() - 1] == '.')) {
-              match = true;
-              break;
-            }
-          }
+          if (!co_await match_ptr(target, match)) co_return false;
           break;
-        }
       }
       if (match) {
-        out = spf::qualifier_result(t.qualifier);
-        if (options_.trace) trace(recursion, "match", "{} matched: {}", t.text, to_string(out));
-        // The branch of the include tree that decided: an include keeps the
-        // path its record matched on; any other term ends the path here.
-        // Below the top only a pass can be on that path (an include matches
-        // on pass alone, §5.2), so other matches there record nothing.
-        if (recursion == 0 || out == Result::Pass) {
-          auto level = static_cast<std::size_t>(recursion);
-          MatchStep step{domain_owner ? SharedText(*domain_owner, domain) : SharedText(domain),
-                         SharedText(held, t.text)};
-          if (t.mechanism != Mechanism::Include || path_.size() <= level) {
-            path_.reserve(level + 1);  // the deepest step comes first: one allocation for the path
-            path_.resize(level);
-            path_.push_back(std::move(step));
-          } else {
-            path_[level] = std::move(step);
-          }
-        }
-        if (recursion == 0) {
-          eval_.matched = path_[0].term;
-          eval_.matched_domain = path_[0].domain;
-          eval_.match_path = std::move(path_);  // a top-level match ends the check
-        }
+        on_match(t, held, domain, domain_owner, recursion, out);
         co_return true;
       }
     }
@@ -818,9 +840,8 @@ class Evaluator {
       std::shared_ptr<const Record> sub;
       if (!co_await fetch_spf(*redirect, recursion, sub)) co_return false;
       if (!sub) {
-        co_return fail(
-            Result::PermError,
-            fmt::format("redirect target {} (from {}) publishes no SPF record (RFC 7208 §6.1)", *redirect, domain));
+        co_return failf(Result::PermError, "redirect target {} (from {}) publishes no SPF record (RFC 7208 §6.1)",
+                        *redirect, domain);
       }
       if (recursion == 0) explanation_.reset();  // the target's exp= applies, not ours
       co_return co_await check_record(sub, *redirect, nullptr, recursion, out);
