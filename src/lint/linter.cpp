@@ -107,14 +107,20 @@ class Linter {
   void add(std::string id, Severity sev, std::string message, std::string fix, const TreeNode* node = nullptr,
            const spf::Term* term = nullptr) {
     // At most kMaxSameFindings of one id a record are listed; the rest are
-    // counted, and finish() says how many.
-    auto& same = same_[{id, node ? node->domain : std::string()}];
-    if (++same.seen > kMaxSameFindings) {
-      if (same.seen == kMaxSameFindings + 1) {
-        same.severity = sev;
-        same.fix = std::move(fix);
+    // counted, and finish() says how many. Counted only once the report has
+    // that many findings at all (few do): then from the ones it has.
+    if (report_.findings.size() >= kMaxSameFindings) {
+      if (same_.empty()) {
+        for (const auto& f : report_.findings) ++same_[{f.id, f.domain.value_or(std::string())}].seen;
       }
-      return;
+      auto& same = same_[{id, node ? node->domain : std::string()}];
+      if (++same.seen > kMaxSameFindings) {
+        if (same.seen == kMaxSameFindings + 1) {
+          same.severity = sev;
+          same.fix = std::move(fix);
+        }
+        return;
+      }
     }
     Finding f{std::move(id), sev, std::move(message), std::move(fix), std::nullopt, std::nullopt, std::nullopt};
     if (node) f.domain = node->domain;
