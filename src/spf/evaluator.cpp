@@ -570,7 +570,8 @@ class Evaluator {
           co_return failf(Result::PermError, "\"{}\": use ip4:{} for an IPv4 address", term.text, domain);
         }
         if (!spf::has_valid_domain_end(domain)) {
-          co_return failf(Result::PermError, "\"{}\": the current domain \"{}\" is not a valid domain", term.text, domain);
+          co_return failf(Result::PermError, "\"{}\": the current domain \"{}\" is not a valid domain", term.text,
+                          domain);
         }
         implicit = spf::compile_macro_string(domain, spf::MacroContext::DomainSpec);
         if (implicit.error) co_return failf(Result::PermError, "\"{}\": {}", term.text, *implicit.error);
@@ -626,10 +627,6 @@ class Evaluator {
     co_return true;
   }
 
-  // Evaluates one record (§4.6, §5, §6).
-  // `held` and `domain` outlive the call (the caller holds them). When
-  // `domain_owner` is set, `domain` is text inside that record (an include's
-  // constant target), which the match path then shares instead of copying.
   // The mx mechanism (§5.4), out of check_record() so that its locals are
   // not part of every record's frame (GCC keeps each local of a coroutine
   // body in the frame, whichever branch it is in: check_record's was 2,224
@@ -701,6 +698,10 @@ class Evaluator {
     }
   }
 
+  // Evaluates one record (§4.6, §5, §6).
+  // `held` and `domain` outlive the call (the caller holds them). When
+  // `domain_owner` is set, `domain` is text inside that record (an include's
+  // constant target), which the match path then shares instead of copying.
   Task<bool> check_record(const std::shared_ptr<const Record>& held, std::string_view domain,
                           const std::shared_ptr<const Record>* domain_owner, int recursion, Result& out) {
     const Record& rec = *held;
@@ -731,8 +732,8 @@ class Evaluator {
     for (std::size_t k = 0; k < count; ++k) {
       const Term& t = terms[k];
       if (t.error) {
-        co_return failf(Result::PermError, "syntax error in the record of {} at byte {}: {}", domain,
-                                                      t.error_offset, *t.error);
+        co_return failf(Result::PermError, "syntax error in the record of {} at byte {}: {}", domain, t.error_offset,
+                        *t.error);
       }
       switch (t.kind) {
         case TermKind::Redirect: {
@@ -794,7 +795,8 @@ class Evaluator {
           const bool constant = t.has_arg && t.spec.constant && target.data() == t.spec.constant->data();
           if (!co_await fetch_spf(target, recursion + 1, sub, query_name)) co_return false;
           if (!sub) {
-            co_return failf(Result::PermError, "{} (included by {}) publishes no SPF record (RFC 7208 §5.2)", target, domain);
+            co_return failf(Result::PermError, "{} (included by {}) publishes no SPF record (RFC 7208 §5.2)", target,
+                            domain);
           }
           Result r = Result::None;
           if (!co_await check_record(sub, target, constant ? &held : nullptr, recursion + 1, r)) co_return false;
