@@ -72,6 +72,9 @@ struct QueryContext;
 // slow link): a small receive buffer drops them and each drop costs a retry.
 constexpr int kReceiveBuffer = 4 << 20;
 
+// The UDP payload size our queries offer in EDNS (RFC 9715's advice, DNS Flag Day 2020).
+constexpr int kEdnsSize = 1232;
+
 // c-ares sends each UDP query with its own send() and reads each answer with
 // its own recvfrom(): two system calls a query. Through c-ares' socket
 // functions (ares_set_socket_functions) the UDP queries of one turn of the
@@ -104,6 +107,10 @@ struct UdpBatcher {
   // one), which with one check at a time is once a query.
   std::vector<std::unique_ptr<Socket>> spare;
   bool has_output = false;
+  // A reply with rcode FORMERR was handed to c-ares (or a TCP read, whose
+  // rcode this does not look at): c-ares may have turned EDNS off for the
+  // channel, which compose_query() must then follow (AresResolver::send_queued).
+  bool formerr_seen = false;
 
   Socket* find(ares_socket_t fd) {
     for (auto& s : sockets) {
@@ -221,7 +228,10 @@ struct UdpBatcher {
                               ares_socklen_t* from_len, void* data) {
     auto* self = static_cast<UdpBatcher*>(data);
     Socket* s = self->find(fd);
-    if (s == nullptr || !s->udp) return ::recvfrom(fd, buffer, size, flags, from, from_len);
+    if (s == nullptr || !s->udp) {
+      self->formerr_seen = true;
+      return ::recvfrom(fd, buffer, size, flags, from, from_len);
+    }
     if (s->error != 0) {
       errno = std::exchange(s->error, 0);
       return -1;
@@ -243,7 +253,7 @@ struct UdpBatcher {
         s->msgs[0].msg_hdr.msg_namelen = name_len;
         s->got = 1;
         s->more = true;
-        return hand_over(*s, buffer, size, from, from_len);
+        return self->hand_over(*s, buffer, size, from, from_len);
       }
       for (std::size_t k = 0; k < kBatch; ++k) {
         s->msgs[k].msg_hdr.msg_name = &s->from[k];
@@ -257,15 +267,15 @@ struct UdpBatcher {
       }
       s->got = static_cast<std::size_t>(n);
     }
-    return hand_over(*s, buffer, size, from, from_len);
+    return self->hand_over(*s, buffer, size, from, from_len);
   }
   // Gives c-ares the next datagram read, as recvfrom() would have.
-  static ares_ssize_t hand_over(Socket& sock, void* buffer, std::size_t size, sockaddr* from,
-                                ares_socklen_t* from_len) {
+  ares_ssize_t hand_over(Socket& sock, void* buffer, std::size_t size, sockaddr* from, ares_socklen_t* from_len) {
     Socket* s = &sock;
     const std::size_t k = s->next++;
     const std::size_t len = std::min<std::size_t>(s->msgs[k].msg_len, size);
     std::memcpy(buffer, s->in.data() + k * kSlot, len);
+    if (len > 3 && (static_cast<const unsigned char*>(buffer)[3] & 0x0f) == 1) formerr_seen = true;
     if (from != nullptr && from_len != nullptr) {
       const auto name_len = std::min<ares_socklen_t>(*from_len, s->msgs[k].msg_hdr.msg_namelen);
       std::memcpy(from, &s->from[k], name_len);
@@ -296,6 +306,7 @@ struct AresResolver::Impl {
   std::chrono::milliseconds timeout{5000};
   std::size_t max_in_flight = 192;
   std::deque<QueryContext*> queued;  // submitted, not yet sent (owned)
+  int edns_size = kEdnsSize;         // 0 once c-ares has turned EDNS off for the channel
   bool sending = false;
   UdpBatcher udp;
 };
@@ -308,7 +319,77 @@ struct QueryContext {
   Waiter* waiter;
   std::string name;
   RType type;
+  bool raw = false;  // sent with ares_send(): on_answer maps the rcode (reply_status)
 };
+
+// ares_query() composes each question with ares_create_query() (about 500
+// instructions and a malloc) and wraps the callback (another malloc) before
+// it calls ares_send(). For an ordinary name (no backslash, labels of 1-63
+// octets, at most 255 octets in all) this writes the same message, with the
+// same header bits and the same EDNS OPT record, into `buf`; the id is 0, as
+// ares_query() leaves it, because ares_send() puts its own in. Any other name
+// returns 0 and goes through ares_query(), which applies its own escapes and
+// refusals (ARES_EBADNAME) exactly as before. A name ending in one dot is
+// written as ares_create_query() writes it (the dot ends the last label).
+constexpr std::size_t kHeaderBytes = 12;
+constexpr std::size_t kQuestionFixed = 4;  // type, class
+constexpr std::size_t kOptBytes = 11;      // root name, type, class, ttl, rdlength
+constexpr std::size_t kMaxQuery = kHeaderBytes + 255 + kQuestionFixed + kOptBytes;
+
+std::size_t compose_query(std::string_view name, RType type, int edns_size, unsigned char* buf) {
+  std::memset(buf, 0, kHeaderBytes);
+  buf[2] = 0x01;  // RD
+  buf[5] = 1;     // QDCOUNT
+  if (edns_size) buf[11] = 1;  // ARCOUNT
+  unsigned char* q = buf + kHeaderBytes;
+  if (name == ".") name = {};
+  // A NUL would end ares_query()'s C string there; a backslash starts one of its escapes.
+  if (name.size() > 254 || name.find('\\') != std::string_view::npos || name.find('\0') != std::string_view::npos) {
+    return 0;
+  }
+  std::size_t start = 0;
+  while (start < name.size()) {
+    std::size_t dot = name.find('.', start);
+    if (dot == std::string_view::npos) dot = name.size();
+    const std::size_t len = dot - start;
+    if (len == 0 || len > 63) return 0;
+    *q++ = static_cast<unsigned char>(len);
+    std::memcpy(q, name.data() + start, len);
+    q += len;
+    start = dot + 1;
+  }
+  *q++ = 0;
+  if (static_cast<std::size_t>(q - (buf + kHeaderBytes)) > 255) return 0;
+  const auto t = static_cast<unsigned>(type);
+  *q++ = static_cast<unsigned char>(t >> 8);
+  *q++ = static_cast<unsigned char>(t);
+  *q++ = 0;
+  *q++ = 1;  // C_IN
+  if (edns_size) {
+    std::memset(q, 0, kOptBytes);
+    q[2] = 41;  // OPT
+    q[3] = static_cast<unsigned char>(edns_size >> 8);
+    q[4] = static_cast<unsigned char>(edns_size);
+    q += kOptBytes;
+  }
+  return static_cast<std::size_t>(q - buf);
+}
+
+// What ares_query()'s own callback makes of an answer ares_send() delivers
+// with ARES_SUCCESS: the status from the reply's rcode and answer count.
+int reply_status(const unsigned char* abuf, int alen) {
+  if (abuf == nullptr || alen < static_cast<int>(kHeaderBytes)) return ARES_SUCCESS;
+  const unsigned ancount = (static_cast<unsigned>(abuf[6]) << 8) | abuf[7];
+  switch (abuf[3] & 0x0f) {
+    case 0: return ancount > 0 ? ARES_SUCCESS : ARES_ENODATA;
+    case 1: return ARES_EFORMERR;
+    case 2: return ARES_ESERVFAIL;
+    case 3: return ARES_ENOTFOUND;
+    case 4: return ARES_ENOTIMP;
+    case 5: return ARES_EREFUSED;
+    default: return ARES_SUCCESS;
+  }
+}
 
 void library_init() {
   static std::once_flag once;
@@ -339,6 +420,7 @@ void AresCallbacks::on_answer(void* arg, int status, int /*timeouts*/, unsigned 
   --owner->on_wire_;
   if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED) return;  // shutting down: nobody waits
   owner->send_queued();
+  if (ctx->raw && status == ARES_SUCCESS) status = reply_status(abuf, alen);
   Answer answer;
   const bool have_reply = abuf != nullptr && alen > 0;
   switch (status) {
@@ -401,7 +483,7 @@ AresResolver::AresResolver(const NetworkOptions& options) : impl_(std::make_uniq
   int share = opts.tries == 1 ? 1 : (1 << opts.tries) - 1;
   opts.timeout = static_cast<int>(std::max<long long>(50, options.timeout.count() / share));
   opts.flags = ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH;
-  opts.ednspsz = 1232;
+  opts.ednspsz = kEdnsSize;
   int rc = ares_init_options(&impl_->channel, &opts, mask);
   if (rc != ARES_SUCCESS)
     throw std::runtime_error(std::string("c-ares: cannot start the resolver: ") + ares_strerror(rc));
@@ -445,8 +527,27 @@ void AresResolver::send_queued() {
     impl_->queued.pop_front();
     ++on_wire_;
     ++sent_;
-    ares_query(impl_->channel, ctx->name.c_str(), 1 /* C_IN */, static_cast<int>(ctx->type),
-               &AresCallbacks::on_answer, ctx);
+    if (impl_->udp.formerr_seen) {
+      // c-ares answers a FORMERR without an OPT record to an EDNS query by
+      // asking again without EDNS and leaving EDNS off for the channel from
+      // then on (ares_query() would compose every later query without it).
+      impl_->udp.formerr_seen = false;
+      ares_options now{};
+      int mask = 0;
+      if (ares_save_options(impl_->channel, &now, &mask) == ARES_SUCCESS) {
+        if (!(now.flags & ARES_FLAG_EDNS)) impl_->edns_size = 0;
+        ares_destroy_options(&now);
+      }
+    }
+    unsigned char buf[kMaxQuery];
+    const std::size_t len = compose_query(ctx->name, ctx->type, impl_->edns_size, buf);
+    if (len != 0) {
+      ctx->raw = true;
+      ares_send(impl_->channel, buf, static_cast<int>(len), &AresCallbacks::on_answer, ctx);
+    } else {
+      ares_query(impl_->channel, ctx->name.c_str(), 1 /* C_IN */, static_cast<int>(ctx->type),
+                 &AresCallbacks::on_answer, ctx);
+    }
   }
   impl_->sending = false;
 }

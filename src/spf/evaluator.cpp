@@ -573,6 +573,12 @@ class Evaluator {
           co_return failf(Result::PermError, "\"{}\": the current domain \"{}\" is not a valid domain", term.text,
                           domain);
         }
+        if (domain.back() != '.' && domain.size() <= 253 && domain.find('%') == std::string_view::npos) {
+          // No macro, no trailing dot, not over 253 octets: the domain is
+          // its own expansion (what compiling it would find, without the work).
+          out = domain;
+          co_return true;
+        }
         implicit = spf::compile_macro_string(domain, spf::MacroContext::DomainSpec);
         if (implicit.error) co_return failf(Result::PermError, "\"{}\": {}", term.text, *implicit.error);
         spec = &implicit;

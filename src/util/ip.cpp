@@ -26,24 +26,34 @@ namespace {
 // Strict dotted quad: four decimal octets 0-255 without leading zeros
 // (what RFC 7208 §4.6.1 "ip4-network" and Python's ipaddress accept).
 std::optional<std::array<std::uint8_t, 4>> parse_dotted_quad(std::string_view s) {
+  // Four parts of one to three digits, no leading zero, at most 255, with a
+  // dot between them and nothing after. One pass, a digit at a time.
   std::array<std::uint8_t, 4> out{};
-  std::size_t pos = 0;
-  for (int part = 0; part < 4; ++part) {
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  auto digit = [&](unsigned& d) { return p != end && (d = static_cast<unsigned>(*p - '0')) <= 9; };
+  for (std::size_t part = 0; part < 4; ++part) {
     if (part > 0) {
-      if (pos >= s.size() || s[pos] != '.') return std::nullopt;
-      ++pos;
+      if (p == end || *p != '.') return std::nullopt;
+      ++p;
     }
-    std::size_t start = pos;
-    unsigned value = 0;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9' && pos - start < 4) {
-      value = value * 10 + static_cast<unsigned>(s[pos] - '0');
-      ++pos;
+    unsigned d = 0;
+    if (!digit(d)) return std::nullopt;
+    unsigned value = d;
+    ++p;
+    if (digit(d)) {
+      if (value == 0) return std::nullopt;  // a leading zero
+      value = value * 10 + d;
+      ++p;
+      if (digit(d)) {
+        value = value * 10 + d;
+        ++p;
+        if (value > 255 || digit(d)) return std::nullopt;
+      }
     }
-    std::size_t len = pos - start;
-    if (len == 0 || len > 3 || value > 255 || (len > 1 && s[start] == '0')) return std::nullopt;
-    out[static_cast<std::size_t>(part)] = static_cast<std::uint8_t>(value);
+    out[part] = static_cast<std::uint8_t>(value);
   }
-  if (pos != s.size()) return std::nullopt;
+  if (p != end) return std::nullopt;
   return out;
 }
 

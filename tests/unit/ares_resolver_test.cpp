@@ -3,6 +3,7 @@
 // in this test, on loopback: every answer reaches the query it belongs to,
 // c-ares' sockets are set up as c-ares itself would (non-blocking,
 // close-on-exec), and a refused send or read is an error, not a timeout.
+#include <ares.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -89,6 +90,20 @@ struct TestServer {
     ::sendto(fd, r.data(), r.size(), 0, reinterpret_cast<const sockaddr*>(&q.from), q.from_len);
   }
 };
+
+// Answers `q` with no records and the given rcode (the question copied back).
+void reply_empty(int fd, const TestServer::Query& q, unsigned rcode) {
+  std::vector<unsigned char> r(q.wire.begin(), q.wire.begin() + 12);
+  r[2] = 0x84 | (q.wire[2] & 0x01);
+  r[3] = static_cast<unsigned char>(rcode);
+  r[4] = 0, r[5] = 1;
+  r[6] = r[7] = r[8] = r[9] = r[10] = r[11] = 0;
+  std::size_t i = 12;
+  while (i < q.wire.size() && q.wire[i] != 0) i += q.wire[i] + 1;
+  i += 1 + 4;
+  r.insert(r.end(), q.wire.begin() + 12, q.wire.begin() + static_cast<long>(i));
+  ::sendto(fd, r.data(), r.size(), 0, reinterpret_cast<const sockaddr*>(&q.from), q.from_len);
+}
 
 // The first name in a query's question, dotted.
 std::string question_name(const std::vector<unsigned char>& wire) {
@@ -191,6 +206,173 @@ TEST(AresResolver, OneQueryAtATimeReusesNothingStale) {
     ASSERT_EQ(w.answer->status, Status::Ok) << w.answer->detail;
     EXPECT_EQ(w.answer->records.at(0).strings.at(0), "answer " + name);
   }
+}
+
+TEST(AresResolver, QueriesAreTheBytesAresQueryWouldSend) {
+  // Ordinary names are composed by the resolver itself and go out through
+  // ares_send(); names with escapes go through ares_query(). Either way the
+  // datagram must be what ares_create_query() makes of the name (EDNS 1232,
+  // RD set), but for the id c-ares picks.
+  TestServer server;
+  NetworkOptions opts;
+  opts.servers = {server.address()};
+  AresResolver resolver(opts);
+  const std::string label63(63, 'x');
+  const std::string long_name = label63 + "." + label63 + "." + label63 + "." + std::string(61, 'y');  // 253
+  const std::vector<std::pair<std::string, RType>> asked{
+      {"example.com", RType::TXT},      {"mail.example.com", RType::A},   {"mail.example.com", RType::AAAA},
+      {"example.org", RType::MX},       {"trailing.example.net.", RType::TXT},
+      {"1.2.0.192.in-addr.arpa", RType::PTR}, {".", RType::TXT},      {label63 + ".example", RType::TXT},
+      {long_name, RType::TXT},          {long_name + ".", RType::A},     {"esc\\.aped.example", RType::TXT},
+      {"MiXeD-Case_x.Example", RType::TXT},
+  };
+  std::vector<Collect> waiters(asked.size());
+  for (std::size_t i = 0; i < asked.size(); ++i) resolver.submit(asked[i].first, asked[i].second, waiters[i]);
+  std::thread loop([&] {
+    while (resolver.pending() > 0) resolver.run_once();
+  });
+  auto queries = server.read(asked.size());
+  ASSERT_EQ(queries.size(), asked.size());
+  std::vector<bool> seen(asked.size());
+  for (const auto& q : queries) {
+    const unsigned id = (static_cast<unsigned>(q.wire[0]) << 8) | q.wire[1];
+    bool matched = false;
+    for (std::size_t i = 0; i < asked.size() && !matched; ++i) {
+      unsigned char* buf = nullptr;
+      int len = 0;
+      ASSERT_EQ(ares_create_query(asked[i].first.c_str(), 1, static_cast<int>(asked[i].second),
+                                  static_cast<unsigned short>(id), 1, &buf, &len, 1232),
+                ARES_SUCCESS)
+          << asked[i].first;
+      if (!seen[i] && std::vector<unsigned char>(buf, buf + len) == q.wire) seen[i] = matched = true;
+      ares_free_string(buf);
+    }
+    EXPECT_TRUE(matched) << "a query no name of ours makes: " << question_name(q.wire);
+    reply_empty(server.fd, q, 3);
+  }
+  loop.join();
+  for (std::size_t i = 0; i < asked.size(); ++i) {
+    ASSERT_TRUE(waiters[i].answer) << asked[i].first;
+    EXPECT_EQ(waiters[i].answer->status, Status::NxDomain) << asked[i].first;
+  }
+}
+
+TEST(AresResolver, NamesDnsCannotCarryNeverLeave) {
+  // c-ares' own refusals (ARES_EBADNAME) stand: an empty label, a label over
+  // 63 octets, a name over 255 octets.
+  TestServer server;
+  NetworkOptions opts;
+  opts.servers = {server.address()};
+  AresResolver resolver(opts);
+  const std::vector<std::string> bad{"a..example.com", ".leading.example", std::string(64, 'l') + ".example",
+                                     std::string(63, 'a') + "." + std::string(63, 'b') + "." +
+                                         std::string(63, 'c') + "." + std::string(63, 'd'),
+                                     "double.dot.example.."};
+  std::vector<Collect> waiters(bad.size());
+  for (std::size_t i = 0; i < bad.size(); ++i) resolver.submit(bad[i], RType::TXT, waiters[i]);
+  while (resolver.pending() > 0) resolver.run_once();
+  for (std::size_t i = 0; i < bad.size(); ++i) {
+    ASSERT_TRUE(waiters[i].answer) << bad[i];
+    EXPECT_EQ(waiters[i].answer->status, Status::NxDomain) << bad[i];
+    EXPECT_EQ(waiters[i].answer->detail, "not a valid DNS name") << bad[i];
+  }
+  pollfd p{server.fd, POLLIN, 0};
+  EXPECT_EQ(::poll(&p, 1, 100), 0) << "a refused name went out";
+}
+
+TEST(AresResolver, EachRcodeGivesItsStatus) {
+  // What ares_query()'s callback made of each reply, kept now that ordinary
+  // queries go through ares_send(). SERVFAIL, NOTIMP and REFUSED make c-ares
+  // try the next server and then give up with its own status; the others end
+  // the query.
+  struct Case {
+    unsigned rcode;
+    Status status;
+    std::string detail;
+  };
+  const std::vector<Case> cases{
+      {0, Status::Ok, ""},
+      {3, Status::NxDomain, ""},
+      {9, Status::Error, "the server answered RCODE 9"},
+      {2, Status::ServFail, "no DNS server gave a usable answer (SERVFAIL, REFUSED or connection refused)"},
+      {5, Status::ServFail, "no DNS server gave a usable answer (SERVFAIL, REFUSED or connection refused)"},
+      {4, Status::ServFail, "no DNS server gave a usable answer (SERVFAIL, REFUSED or connection refused)"},
+  };
+  for (const auto& c : cases) {
+    TestServer server;
+    NetworkOptions opts;
+    opts.servers = {server.address()};
+    opts.tries = 1;
+    AresResolver resolver(opts);
+    Collect w;
+    resolver.submit("rcode.example.com", RType::TXT, w);
+    std::thread loop([&] {
+      while (resolver.pending() > 0) resolver.run_once();
+    });
+    auto q = server.read(1);
+    ASSERT_EQ(q.size(), 1u);
+    reply_empty(server.fd, q[0], c.rcode);
+    loop.join();
+    ASSERT_TRUE(w.answer) << c.rcode;
+    EXPECT_EQ(w.answer->status, c.status) << c.rcode << ": " << w.answer->detail;
+    EXPECT_EQ(w.answer->detail, c.detail) << c.rcode;
+    EXPECT_TRUE(w.answer->records.empty()) << c.rcode;
+  }
+}
+
+// The query c-ares itself would make of `name`, with `id` (EDNS size 0: none).
+std::vector<unsigned char> ares_would_send(const std::string& name, RType type, unsigned id, int edns) {
+  unsigned char* buf = nullptr;
+  int len = 0;
+  EXPECT_EQ(ares_create_query(name.c_str(), 1, static_cast<int>(type), static_cast<unsigned short>(id), 1, &buf, &len,
+                              edns),
+            ARES_SUCCESS);
+  std::vector<unsigned char> out(buf, buf + len);
+  ares_free_string(buf);
+  return out;
+}
+
+unsigned query_id(const std::vector<unsigned char>& wire) { return (static_cast<unsigned>(wire[0]) << 8) | wire[1]; }
+
+TEST(AresResolver, FormerrWithoutOptTurnsEdnsOffForLaterQueriesToo) {
+  // A server that does not know EDNS answers FORMERR without an OPT record:
+  // c-ares asks again without EDNS and leaves EDNS off for the channel. The
+  // queries this resolver composes itself must follow.
+  TestServer server;
+  NetworkOptions opts;
+  opts.servers = {server.address()};
+  opts.tries = 1;
+  AresResolver resolver(opts);
+  Collect first;
+  resolver.submit("old-server.example.com", RType::TXT, first);
+  std::thread loop([&] {
+    while (resolver.pending() > 0) resolver.run_once();
+  });
+  auto q = server.read(1);
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].wire, ares_would_send("old-server.example.com", RType::TXT, query_id(q[0].wire), 1232));
+  reply_empty(server.fd, q[0], 1);
+  auto again = server.read(1);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].wire, ares_would_send("old-server.example.com", RType::TXT, query_id(again[0].wire), 0));
+  reply_empty(server.fd, again[0], 1);  // FORMERR again, now without EDNS: the query's answer
+  loop.join();
+  ASSERT_TRUE(first.answer);
+  EXPECT_EQ(first.answer->status, Status::Error) << first.answer->detail;
+  EXPECT_EQ(first.answer->detail, ares_strerror(ARES_EFORMERR));
+
+  Collect second;
+  resolver.submit("later.example.com", RType::TXT, second);
+  std::thread loop2([&] {
+    while (resolver.pending() > 0) resolver.run_once();
+  });
+  auto later = server.read(1);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].wire, ares_would_send("later.example.com", RType::TXT, query_id(later[0].wire), 0));
+  server.answer(later[0], "v=spf1 -all");
+  loop2.join();
+  ASSERT_TRUE(second.answer);
+  EXPECT_EQ(second.answer->status, Status::Ok) << second.answer->detail;
 }
 
 TEST(AresResolver, RefusedPortIsAnErrorNotATimeout) {
