@@ -120,6 +120,15 @@ bool is_ip4_literal(std::string_view s) {
 }
 
 bool has_valid_domain_end(std::string_view s) {
+  if (s.find('%') == std::string_view::npos) {
+    // No macro: only the last dot (before one trailing dot) can start the
+    // final top-label, since the label runs to the end. The scan below
+    // would find the same.
+    std::string_view t = s;
+    if (!t.empty() && t.back() == '.') t.remove_suffix(1);
+    const std::size_t dot = t.rfind('.');
+    return dot != std::string_view::npos && toplabel_at(s, dot);
+  }
   // Scan left to right for macros and a final top-label, the way a regex
   // search would; valid when the last thing found ends the string.
   std::size_t last_end = std::string_view::npos;
@@ -155,8 +164,7 @@ MacroString compile_macro_string(std::string_view s, MacroContext context) {
   MacroString out;
   // pyspf: a '%' not preceded by '%' must be followed by one of "{%_-", and
   // the string may not end with '%' (RFC 7208 §7.1 macro-expand).
-  for (std::size_t k = 0; k < s.size(); ++k) {
-    if (s[k] != '%') continue;
+  for (std::size_t k = s.find('%'); k != std::string_view::npos; k = s.find('%', k + 1)) {
     bool preceded = k > 0 && s[k - 1] == '%';
     if (k + 1 == s.size()) {
       out.error = fmt::format("invalid macro: '%' at the end of \"{}\"", s);
@@ -305,19 +313,28 @@ bool split_modifier(std::string_view term, std::string_view& name, std::string_v
   return true;
 }
 
+// `m` in lower case.
 std::optional<Mechanism> mechanism_named(std::string_view m) {
-  static constexpr std::array<std::pair<std::string_view, Mechanism>, 8> kNames{{
-      {"all", Mechanism::All},
-      {"include", Mechanism::Include},
-      {"a", Mechanism::A},
-      {"mx", Mechanism::Mx},
-      {"ptr", Mechanism::Ptr},
-      {"ip4", Mechanism::Ip4},
-      {"ip6", Mechanism::Ip6},
-      {"exists", Mechanism::Exists},
-  }};
-  for (const auto& [name, mech] : kNames) {
-    if (name == m) return mech;
+  switch (m.size()) {
+    case 1:
+      if (m[0] == 'a') return Mechanism::A;
+      break;
+    case 2:
+      if (m == "mx") return Mechanism::Mx;
+      break;
+    case 3:
+      if (m == "all") return Mechanism::All;
+      if (m == "ip4") return Mechanism::Ip4;
+      if (m == "ip6") return Mechanism::Ip6;
+      if (m == "ptr") return Mechanism::Ptr;
+      break;
+    case 6:
+      if (m == "exists") return Mechanism::Exists;
+      break;
+    case 7:
+      if (m == "include") return Mechanism::Include;
+      break;
+    default: break;
   }
   return std::nullopt;
 }
