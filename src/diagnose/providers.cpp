@@ -1,7 +1,6 @@
 #include "diagnose/providers.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 
 namespace spfdoctor::diagnose {
@@ -10,7 +9,7 @@ namespace {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;  // ASCII, as tolower() in the C locale
   while (!out.empty() && out.back() == '.') out.pop_back();
   return out;
 }

@@ -34,15 +34,18 @@ std::size_t approximate_bytes(const RecordFacts& f) {
 }
 
 std::shared_ptr<const RecordFacts> RecordFactsCache::get(std::string_view text) {
-  if (auto it = map_.find(text); it != map_.end()) return it->second;
+  const TextKey probe(text);
+  if (auto it = map_.find(probe); it != map_.end()) return it->second;
   auto facts = std::make_shared<const RecordFacts>(record_facts(text));
-  const std::size_t cost = approximate_bytes(*facts) + text.size();  // + the key
+  // + the text once more: what a key of its own cost when the table copied it
+  // (kept so that the bounds hold as many records as before).
+  const std::size_t cost = approximate_bytes(*facts) + text.size();
   if (cost > max_bytes_ / 4) return facts;
   if (map_.size() + 1 > max_entries_ || bytes_ + cost > max_bytes_) {
     map_.clear();
     bytes_ = 0;
   }
-  map_.emplace(std::string(text), facts);
+  map_.emplace(TextKey(facts->record.text, probe), facts);
   bytes_ += cost;
   return facts;
 }

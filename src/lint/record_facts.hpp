@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "spfdoctor/record.hpp"
+#include "util/text_key.hpp"
 
 namespace spfdoctor::lint {
 
@@ -50,14 +51,11 @@ class RecordFactsCache {
   [[nodiscard]] std::size_t bytes() const { return bytes_; }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
   std::size_t max_entries_;
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;
-  std::unordered_map<std::string, std::shared_ptr<const RecordFacts>, Hash, std::equal_to<>> map_;
+  // Keyed by a view of the cached facts' own record text.
+  std::unordered_map<TextKey, std::shared_ptr<const RecordFacts>, TextKey::Hash, TextKey::Equal> map_;
 };
 
 // The calling thread's cache (1024 records, 8 MiB).

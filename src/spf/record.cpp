@@ -5,6 +5,7 @@
 // choice is marked "pyspf:" and listed in docs/known-differences.md.
 #include "spfdoctor/record.hpp"
 #include "spf/macro.hpp"
+#include "util/text_key.hpp"
 
 #include <fmt/format.h>
 
@@ -553,21 +554,9 @@ std::size_t footprint(const Record& rec) {
 
 namespace {
 
-// parse_record_cached()'s table, keyed by a view of the cached record's own
-// text, with its hash: one hash a call and no copy of the key (records run to
-// hundreds of bytes).
-struct CacheKey {
-  std::string_view text;
-  std::size_t hash;
-};
-struct CacheKeyHash {
-  std::size_t operator()(const CacheKey& k) const noexcept { return k.hash; }
-};
-struct CacheKeyEqual {
-  bool operator()(const CacheKey& a, const CacheKey& b) const noexcept { return a.text == b.text; }
-};
+// parse_record_cached()'s table, keyed by a view of the cached record's own text.
 struct ParseCache {
-  std::unordered_map<CacheKey, std::shared_ptr<const Record>, CacheKeyHash, CacheKeyEqual> map;
+  std::unordered_map<TextKey, std::shared_ptr<const Record>, TextKey::Hash, TextKey::Equal> map;
   std::size_t bytes = 0;  // footprint() of the records in map
 };
 ParseCache& parse_cache() {
@@ -581,7 +570,7 @@ std::shared_ptr<const Record> parse_record_cached(std::string_view text) {
   constexpr std::size_t kMaxEntries = 4096;
   constexpr std::size_t kMaxBytes = std::size_t{32} << 20;
   auto& cache = parse_cache();
-  const CacheKey probe{text, std::hash<std::string_view>{}(text)};
+  const TextKey probe(text);
   if (auto it = cache.map.find(probe); it != cache.map.end()) return it->second;
   auto rec = std::make_shared<const Record>(parse_record(text));
   const std::size_t cost = footprint(*rec);
@@ -590,7 +579,7 @@ std::shared_ptr<const Record> parse_record_cached(std::string_view text) {
     cache.map.clear();
     cache.bytes = 0;
   }
-  cache.map.emplace(CacheKey{rec->text, probe.hash}, rec);
+  cache.map.emplace(TextKey(rec->text, probe), rec);
   cache.bytes += cost;
   return rec;
 }
