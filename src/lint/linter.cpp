@@ -506,6 +506,8 @@ Task<Linter::void_type> Linter::walk(TreeNode& node, Ancestors& ancestors, int d
   const spf::Term* all = nullptr;
   const spf::Term* redirect = nullptr;
   bool warned_after_all = false;
+  node.ip4.reserve(node.ip4.size() + facts->ip4_networks);
+  node.ip6.reserve(node.ip6.size() + facts->ip6_networks);
   for (std::size_t ti = 0; ti < rec.terms.size(); ++ti) {
     const spf::Term& t = rec.terms[ti];
     if (t.error) {

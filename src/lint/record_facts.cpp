@@ -24,6 +24,7 @@ RecordFacts record_facts(std::string_view text) {
     if (t.is_mechanism() && (t.mechanism == spf::Mechanism::Ip4 || t.mechanism == spf::Mechanism::Ip6) && t.network &&
         t.qualifier == spf::Qualifier::Pass) {
       f.networks[i] = t.network->to_string();
+      ++(t.mechanism == spf::Mechanism::Ip4 ? f.ip4_networks : f.ip6_networks);
     }
   }
   return f;

@@ -29,6 +29,9 @@ struct RecordFacts {
   // record has exactly (the duplicate-term finding; terms with errors are not
   // compared).
   std::vector<bool> repeats;
+  // How many of `networks` are IPv4 and IPv6 ones (room for a tree node's lists).
+  std::size_t ip4_networks = 0;
+  std::size_t ip6_networks = 0;
 };
 
 // The facts of `text`, computed now.

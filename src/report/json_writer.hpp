@@ -67,6 +67,22 @@ class JsonStringWriter {
   void end_object() { close('}'); }
   void begin_array() { open('['); }
   void end_array() { close(']'); }
+  // A literal key (every key of the report code): its length is known when
+  // compiled, so the bytes are copied without a call.
+  template <std::size_t N>
+    requires(N + 3 <= 64)
+  void key(const char (&k)[N]) {
+    char buf[N + 3];
+    std::size_t n = 0;
+    if (need_comma_) buf[n++] = ',';
+    buf[n++] = '"';
+    std::memcpy(buf + n, k, N - 1);
+    n += N - 1;
+    buf[n++] = '"';
+    buf[n++] = ':';
+    out_.append(buf, n);
+    need_comma_ = false;
+  }
   void key(std::string_view k) {
     // One append: keys are short literals of the report code.
     char buf[64];
