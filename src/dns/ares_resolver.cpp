@@ -331,6 +331,11 @@ struct QueryContext {
 // returns 0 and goes through ares_query(), which applies its own escapes and
 // refusals (ARES_EBADNAME) exactly as before. A name ending in one dot is
 // written as ares_create_query() writes it (the dot ends the last label).
+// Only up to c-ares 1.21 (Debian 12 has 1.18): from 1.22 on, ares_send()
+// parses the message it is given into c-ares' own record first, and
+// ares_query() builds that record directly, so there ares_query() is the
+// cheaper way and is used for every name.
+constexpr bool kComposeQueries = ARES_VERSION < 0x011600;
 constexpr std::size_t kHeaderBytes = 12;
 constexpr std::size_t kQuestionFixed = 4;  // type, class
 constexpr std::size_t kOptBytes = 11;      // root name, type, class, ttl, rdlength
@@ -540,7 +545,7 @@ void AresResolver::send_queued() {
       }
     }
     unsigned char buf[kMaxQuery];
-    const std::size_t len = compose_query(ctx->name, ctx->type, impl_->edns_size, buf);
+    const std::size_t len = kComposeQueries ? compose_query(ctx->name, ctx->type, impl_->edns_size, buf) : 0;
     if (len != 0) {
       ctx->raw = true;
       ares_send(impl_->channel, buf, static_cast<int>(len), &AresCallbacks::on_answer, ctx);
