@@ -117,6 +117,37 @@ std::string question_name(const std::vector<unsigned char>& wire) {
   return name;
 }
 
+// Options for a resolver that asks `server` only.
+NetworkOptions only(const TestServer& server, int tries = 2) {
+  NetworkOptions opts;
+  opts.servers = {server.address()};
+  opts.tries = tries;
+  return opts;
+}
+
+// Turns the resolver's loop on a thread of its own until nothing is pending
+// (the test's thread answers meanwhile).
+std::thread turn(AresResolver& resolver) {
+  return std::thread([&resolver] {
+    while (resolver.pending() > 0) resolver.run_once();
+  });
+}
+
+// The query c-ares itself would make of `name`, with `id` (EDNS size 0: none).
+std::vector<unsigned char> ares_would_send(const std::string& name, RType type, unsigned id, int edns) {
+  unsigned char* buf = nullptr;
+  int len = 0;
+  EXPECT_EQ(ares_create_query(name.c_str(), 1, static_cast<int>(type), static_cast<unsigned short>(id), 1, &buf, &len,
+                              edns),
+            ARES_SUCCESS)
+      << name;
+  std::vector<unsigned char> out(buf, buf + len);
+  ares_free_string(buf);
+  return out;
+}
+
+unsigned query_id(const std::vector<unsigned char>& wire) { return (static_cast<unsigned>(wire[0]) << 8) | wire[1]; }
+
 // The flags (as in /proc/self/fdinfo, octal) of every socket this process has
 // open besides `except`.
 std::vector<unsigned long> socket_flags(int except) {
@@ -214,9 +245,7 @@ TEST(AresResolver, QueriesAreTheBytesAresQueryWouldSend) {
   // datagram must be what ares_create_query() makes of the name (EDNS 1232,
   // RD set), but for the id c-ares picks.
   TestServer server;
-  NetworkOptions opts;
-  opts.servers = {server.address()};
-  AresResolver resolver(opts);
+  AresResolver resolver(only(server));
   const std::string label63(63, 'x');
   const std::string long_name = label63 + "." + label63 + "." + label63 + "." + std::string(61, 'y');  // 253
   const std::vector<std::pair<std::string, RType>> asked{
@@ -228,24 +257,16 @@ TEST(AresResolver, QueriesAreTheBytesAresQueryWouldSend) {
   };
   std::vector<Collect> waiters(asked.size());
   for (std::size_t i = 0; i < asked.size(); ++i) resolver.submit(asked[i].first, asked[i].second, waiters[i]);
-  std::thread loop([&] {
-    while (resolver.pending() > 0) resolver.run_once();
-  });
+  std::thread loop = turn(resolver);
   auto queries = server.read(asked.size());
   ASSERT_EQ(queries.size(), asked.size());
   std::vector<bool> seen(asked.size());
   for (const auto& q : queries) {
-    const unsigned id = (static_cast<unsigned>(q.wire[0]) << 8) | q.wire[1];
     bool matched = false;
     for (std::size_t i = 0; i < asked.size() && !matched; ++i) {
-      unsigned char* buf = nullptr;
-      int len = 0;
-      ASSERT_EQ(ares_create_query(asked[i].first.c_str(), 1, static_cast<int>(asked[i].second),
-                                  static_cast<unsigned short>(id), 1, &buf, &len, 1232),
-                ARES_SUCCESS)
-          << asked[i].first;
-      if (!seen[i] && std::vector<unsigned char>(buf, buf + len) == q.wire) seen[i] = matched = true;
-      ares_free_string(buf);
+      if (!seen[i] && ares_would_send(asked[i].first, asked[i].second, query_id(q.wire), 1232) == q.wire) {
+        seen[i] = matched = true;
+      }
     }
     EXPECT_TRUE(matched) << "a query no name of ours makes: " << question_name(q.wire);
     reply_empty(server.fd, q, 3);
@@ -261,9 +282,7 @@ TEST(AresResolver, NamesDnsCannotCarryNeverLeave) {
   // c-ares' own refusals (ARES_EBADNAME) stand: an empty label, a label over
   // 63 octets, a name over 255 octets.
   TestServer server;
-  NetworkOptions opts;
-  opts.servers = {server.address()};
-  AresResolver resolver(opts);
+  AresResolver resolver(only(server));
   const std::vector<std::string> bad{"a..example.com", ".leading.example", std::string(64, 'l') + ".example",
                                      std::string(63, 'a') + "." + std::string(63, 'b') + "." +
                                          std::string(63, 'c') + "." + std::string(63, 'd'),
@@ -300,15 +319,10 @@ TEST(AresResolver, EachRcodeGivesItsStatus) {
   };
   for (const auto& c : cases) {
     TestServer server;
-    NetworkOptions opts;
-    opts.servers = {server.address()};
-    opts.tries = 1;
-    AresResolver resolver(opts);
+    AresResolver resolver(only(server, 1));
     Collect w;
     resolver.submit("rcode.example.com", RType::TXT, w);
-    std::thread loop([&] {
-      while (resolver.pending() > 0) resolver.run_once();
-    });
+    std::thread loop = turn(resolver);
     auto q = server.read(1);
     ASSERT_EQ(q.size(), 1u);
     reply_empty(server.fd, q[0], c.rcode);
@@ -320,34 +334,15 @@ TEST(AresResolver, EachRcodeGivesItsStatus) {
   }
 }
 
-// The query c-ares itself would make of `name`, with `id` (EDNS size 0: none).
-std::vector<unsigned char> ares_would_send(const std::string& name, RType type, unsigned id, int edns) {
-  unsigned char* buf = nullptr;
-  int len = 0;
-  EXPECT_EQ(ares_create_query(name.c_str(), 1, static_cast<int>(type), static_cast<unsigned short>(id), 1, &buf, &len,
-                              edns),
-            ARES_SUCCESS);
-  std::vector<unsigned char> out(buf, buf + len);
-  ares_free_string(buf);
-  return out;
-}
-
-unsigned query_id(const std::vector<unsigned char>& wire) { return (static_cast<unsigned>(wire[0]) << 8) | wire[1]; }
-
 TEST(AresResolver, FormerrWithoutOptTurnsEdnsOffForLaterQueriesToo) {
   // A server that does not know EDNS answers FORMERR without an OPT record:
   // c-ares asks again without EDNS and leaves EDNS off for the channel. The
   // queries this resolver composes itself must follow.
   TestServer server;
-  NetworkOptions opts;
-  opts.servers = {server.address()};
-  opts.tries = 1;
-  AresResolver resolver(opts);
+  AresResolver resolver(only(server, 1));
   Collect first;
   resolver.submit("old-server.example.com", RType::TXT, first);
-  std::thread loop([&] {
-    while (resolver.pending() > 0) resolver.run_once();
-  });
+  std::thread loop = turn(resolver);
   auto q = server.read(1);
   ASSERT_EQ(q.size(), 1u);
   EXPECT_EQ(q[0].wire, ares_would_send("old-server.example.com", RType::TXT, query_id(q[0].wire), 1232));
@@ -363,9 +358,7 @@ TEST(AresResolver, FormerrWithoutOptTurnsEdnsOffForLaterQueriesToo) {
 
   Collect second;
   resolver.submit("later.example.com", RType::TXT, second);
-  std::thread loop2([&] {
-    while (resolver.pending() > 0) resolver.run_once();
-  });
+  std::thread loop2 = turn(resolver);
   auto later = server.read(1);
   ASSERT_EQ(later.size(), 1u);
   EXPECT_EQ(later[0].wire, ares_would_send("later.example.com", RType::TXT, query_id(later[0].wire), 0));
