@@ -72,7 +72,7 @@ struct QueryContext;
 // slow link): a small receive buffer drops them and each drop costs a retry.
 constexpr int kReceiveBuffer = 4 << 20;
 
-// The UDP payload size our queries offer in EDNS (RFC 9715's advice, DNS Flag Day 2020).
+// The UDP payload size our queries offer in EDNS (DNS Flag Day 2020: no fragmented answers).
 constexpr int kEdnsSize = 1232;
 
 // c-ares sends each UDP query with its own send() and reads each answer with
