@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <bit>
+#include <charconv>
 #include <cstring>
 
 namespace spfdoctor {
@@ -91,22 +92,28 @@ std::optional<IpAddress> IpAddress::parse_client(std::string_view text) {
   return ip;
 }
 
+namespace {
+
+// Writes the dotted quad of the four bytes at `b` to `out` (room for 15);
+// returns how many characters it wrote.
+std::size_t put_dotted_quad(const std::uint8_t* b, char* out) {
+  char* o = out;
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (i) *o++ = '.';
+    const unsigned v = b[i];
+    if (v >= 100) *o++ = static_cast<char>('0' + v / 100);
+    if (v >= 10) *o++ = static_cast<char>('0' + v / 10 % 10);
+    *o++ = static_cast<char>('0' + v % 10);
+  }
+  return static_cast<std::size_t>(o - out);
+}
+
+}  // namespace
+
 std::string IpAddress::to_string() const {
   char buf[INET6_ADDRSTRLEN];
-  if (is_v4()) {
-    std::string out;
-    out.reserve(15);
-    for (std::size_t i = 0; i < 4; ++i) {
-      if (i) out += '.';
-      unsigned v = bytes_[i];
-      if (v >= 100) out += static_cast<char>('0' + v / 100);
-      if (v >= 10) out += static_cast<char>('0' + v / 10 % 10);
-      out += static_cast<char>('0' + v % 10);
-    }
-    return out;
-  } else {
-    inet_ntop(AF_INET6, bytes_.data(), buf, sizeof buf);
-  }
+  if (is_v4()) return std::string(buf, put_dotted_quad(bytes_.data(), buf));
+  inet_ntop(AF_INET6, bytes_.data(), buf, sizeof buf);
   return buf;
 }
 
@@ -165,7 +172,18 @@ bool IpAddress::same_network(const IpAddress& other, int prefix) const {
 }
 
 std::string Network::to_string() const {
-  return address.to_string() + "/" + std::to_string(prefix);
+  // One string, built once: a linted record's ip4 terms each make one.
+  char buf[INET6_ADDRSTRLEN + 1 + 11];
+  std::size_t n = 0;
+  if (address.is_v4()) {
+    n = put_dotted_quad(address.bytes().data(), buf);
+  } else {
+    inet_ntop(AF_INET6, address.bytes().data(), buf, INET6_ADDRSTRLEN);
+    n = std::strlen(buf);
+  }
+  buf[n++] = '/';
+  n = static_cast<std::size_t>(std::to_chars(buf + n, buf + sizeof buf, prefix).ptr - buf);
+  return std::string(buf, n);
 }
 
 }  // namespace spfdoctor
