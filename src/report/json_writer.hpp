@@ -61,6 +61,8 @@ concept JsonWriter = requires(W& w, std::string_view s, int i, std::size_t u, bo
 };
 
 class JsonStringWriter {
+  static constexpr std::size_t kShortKey = 64;  // room for a key written in one append (short_key)
+
  public:
   explicit JsonStringWriter(std::string& out) : out_(out) {}
   void begin_object() { open('{'); }
@@ -68,39 +70,21 @@ class JsonStringWriter {
   void begin_array() { open('['); }
   void end_array() { close(']'); }
   // A literal key (every key of the report code): its length is known when
-  // compiled, so the bytes are copied without a call.
+  // compiled, so once short_key() is inlined the bytes are copied without a call.
   template <std::size_t N>
-    requires(N + 3 <= 64)
+    requires(N - 1 + 4 <= kShortKey)
   void key(const char (&k)[N]) {
-    char buf[N + 3];
-    std::size_t n = 0;
-    if (need_comma_) buf[n++] = ',';
-    buf[n++] = '"';
-    std::memcpy(buf + n, k, N - 1);
-    n += N - 1;
-    buf[n++] = '"';
-    buf[n++] = ':';
-    out_.append(buf, n);
-    need_comma_ = false;
+    short_key(std::string_view(k, N - 1));
   }
   void key(std::string_view k) {
-    // One append: keys are short literals of the report code.
-    char buf[64];
-    if (k.size() + 4 <= sizeof buf) {
-      std::size_t n = 0;
-      if (need_comma_) buf[n++] = ',';
-      buf[n++] = '"';
-      std::memcpy(buf + n, k.data(), k.size());
-      n += k.size();
-      buf[n++] = '"';
-      buf[n++] = ':';
-      out_.append(buf, n);
-    } else {
-      comma();
-      out_ += '"';
-      out_ += k;
-      out_ += "\":";
+    if (k.size() + 4 <= kShortKey) {
+      short_key(k);
+      return;
     }
+    comma();
+    out_ += '"';
+    out_ += k;
+    out_ += "\":";
     need_comma_ = false;
   }
   void string(std::string_view s) {
@@ -117,6 +101,22 @@ class JsonStringWriter {
   void null() { raw("null"); }
 
  private:
+  // One append for the comma, the quoted key and the colon: keys are short
+  // literals of the report code. `k` has at most kShortKey - 4 bytes. Always
+  // inlined: left to GCC, the literal key()'s copy was a call again (scan of
+  // 2,000 domains +2.6 M instructions).
+  [[gnu::always_inline]] void short_key(std::string_view k) {
+    char buf[kShortKey];
+    std::size_t n = 0;
+    if (need_comma_) buf[n++] = ',';
+    buf[n++] = '"';
+    std::memcpy(buf + n, k.data(), k.size());
+    n += k.size();
+    buf[n++] = '"';
+    buf[n++] = ':';
+    out_.append(buf, n);
+    need_comma_ = false;
+  }
   void comma() {
     if (need_comma_) out_ += ',';
   }

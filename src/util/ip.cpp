@@ -94,13 +94,17 @@ std::optional<IpAddress> IpAddress::parse_client(std::string_view text) {
 
 namespace {
 
-// Writes the dotted quad of the four bytes at `b` to `out` (room for 15);
-// returns how many characters it wrote.
-std::size_t put_dotted_quad(const std::uint8_t* b, char* out) {
+// Writes the text of `ip` to `out` (room for INET6_ADDRSTRLEN); returns how
+// many characters it wrote. IPv4 by hand, IPv6 by inet_ntop (RFC 5952 form).
+std::size_t put_address(const IpAddress& ip, char* out) {
+  if (!ip.is_v4()) {
+    inet_ntop(AF_INET6, ip.bytes().data(), out, INET6_ADDRSTRLEN);
+    return std::strlen(out);
+  }
   char* o = out;
   for (std::size_t i = 0; i < 4; ++i) {
     if (i) *o++ = '.';
-    const unsigned v = b[i];
+    const unsigned v = ip.bytes()[i];
     if (v >= 100) *o++ = static_cast<char>('0' + v / 100);
     if (v >= 10) *o++ = static_cast<char>('0' + v / 10 % 10);
     *o++ = static_cast<char>('0' + v % 10);
@@ -112,9 +116,7 @@ std::size_t put_dotted_quad(const std::uint8_t* b, char* out) {
 
 std::string IpAddress::to_string() const {
   char buf[INET6_ADDRSTRLEN];
-  if (is_v4()) return std::string(buf, put_dotted_quad(bytes_.data(), buf));
-  inet_ntop(AF_INET6, bytes_.data(), buf, sizeof buf);
-  return buf;
+  return std::string(buf, put_address(*this, buf));
 }
 
 std::string IpAddress::to_dotted_nibbles() const {
@@ -174,13 +176,7 @@ bool IpAddress::same_network(const IpAddress& other, int prefix) const {
 std::string Network::to_string() const {
   // One string, built once: a linted record's ip4 terms each make one.
   char buf[INET6_ADDRSTRLEN + 1 + 11];
-  std::size_t n = 0;
-  if (address.is_v4()) {
-    n = put_dotted_quad(address.bytes().data(), buf);
-  } else {
-    inet_ntop(AF_INET6, address.bytes().data(), buf, INET6_ADDRSTRLEN);
-    n = std::strlen(buf);
-  }
+  std::size_t n = put_address(address, buf);
   buf[n++] = '/';
   n = static_cast<std::size_t>(std::to_chars(buf + n, buf + sizeof buf, prefix).ptr - buf);
   return std::string(buf, n);
